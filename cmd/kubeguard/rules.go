@@ -1,0 +1,29 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"text/tabwriter"
+)
+
+func runRules(args []string, stdout, stderr io.Writer) int {
+	fs := newFlagSet("rules", "rules [--config FILE]", stderr)
+	configPath := fs.String("config", "", "configuration file whose modes to show (default: built-in defaults)")
+	if err := fs.Parse(args); err != nil {
+		return exitUsage
+	}
+	p, err := loadPolicy(*configPath)
+	if err != nil {
+		fmt.Fprintf(stderr, "kubeguard: invalid configuration: %v\n", err)
+		return exitUsage
+	}
+	w := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(w, "RULE\tMODE\tDESCRIPTION")
+	for _, r := range p.Rules {
+		fmt.Fprintf(w, "%s\t%s\t%s\n", r.ID, r.Mode, r.Doc)
+	}
+	if err := w.Flush(); err != nil {
+		return exitUsage
+	}
+	return exitOK
+}

@@ -1,0 +1,101 @@
+package rules
+
+// inheritedSetting describes a securityContext field that a container may set and otherwise inherits from
+// the pod's securityContext, as the kubelet applies it (runAsNonRoot, runAsUser, seccompProfile,
+// appArmorProfile). judge finds the offending fields of such a setting.
+//
+// The hooks take everything they need as arguments rather than capturing it: a capturing closure would be
+// allocated on every call, and judging a compliant pod must not allocate (see bench_test.go).
+type inheritedSetting[T any] struct {
+	rule string
+	// field is the name under securityContext, e.g. "runAsNonRoot".
+	field string
+	// pod is the pod-level value; nil when unset.
+	pod *T
+	// container returns a container's own value, nil when unset; fromAnnotation says the value comes from
+	// the pod annotation annotationPrefix+<container name> rather than from the container's securityContext.
+	container func(pod *Pod, c *Container) (value *T, fromAnnotation bool)
+	// annotationPrefix is the prefix of the per-container annotation, when the setting has one.
+	annotationPrefix string
+	// problem says what is wrong with a value, "" when it passes; value is nil when unset everywhere.
+	problem func(value *T, opts *Options) string
+	// fix says what to set instead.
+	fix string
+	// annotationFix says what to do instead when the offending value comes from an annotation.
+	annotationFix string
+}
+
+// judge returns the offending fields, pod-level first, then containers in visiting order: every container
+// whose own value fails; the pod-level field once, when containers inherit a failing pod value; and where
+// nothing is set at all, the pod-level field when no container sets it (one fix serves them all), otherwise
+// each container that lacks it.
+func (s inheritedSetting[T]) judge(pod *Pod, opts *Options) []Violation {
+	unsetProblem := s.problem(nil, opts)
+	if s.pod == nil && unsetProblem != "" && s.unsetEverywhere(pod) {
+		return []Violation{{Rule: s.rule, Field: s.podField(pod), Problem: unsetProblem + " for the pod or any container", Fix: s.fix}}
+	}
+
+	var perContainer []Violation
+	var inheritors []string
+	podFails := s.pod != nil && s.problem(s.pod, opts) != ""
+	pod.forEachContainer(func(ref containerRef) {
+		value, fromAnnotation := s.container(pod, ref.c)
+		switch {
+		case value != nil:
+			problem := s.problem(value, opts)
+			if problem == "" {
+				return
+			}
+			v := Violation{Rule: s.rule, Container: ref.c.Name, Problem: problem, Fix: s.fix}
+			if fromAnnotation {
+				v.Field, v.Fix = pod.annotationPath(s.annotationPrefix+ref.c.Name).String(), s.annotationFix
+			} else {
+				v.Field = ref.path(pod, "securityContext", s.field).String()
+			}
+			perContainer = append(perContainer, v)
+		case s.pod != nil:
+			if podFails {
+				inheritors = append(inheritors, ref.c.Name)
+			}
+		case unsetProblem != "":
+			perContainer = append(perContainer, Violation{
+				Rule:      s.rule,
+				Field:     ref.path(pod, "securityContext", s.field).String(),
+				Container: ref.c.Name,
+				Problem:   unsetProblem + " here or for the pod",
+				Fix:       s.fix,
+			})
+		}
+	})
+
+	if inheritors == nil {
+		return perContainer
+	}
+	inherited := Violation{Rule: s.rule, Field: s.podField(pod), Problem: s.problem(s.pod, opts) + ", inherited by " + pluralContainers(inheritors), Fix: s.fix}
+	return append([]Violation{inherited}, perContainer...)
+}
+
+// unsetEverywhere reports whether the pod has containers and none of them sets the value. It is asked before
+// judging containers one by one, so that their violations are not built only to be replaced by one.
+func (s inheritedSetting[T]) unsetEverywhere(pod *Pod) bool {
+	set := false
+	pod.forEachContainer(func(ref containerRef) {
+		if value, _ := s.container(pod, ref.c); value != nil {
+			set = true
+		}
+	})
+	return !set && pod.containerCount() > 0
+}
+
+// podField is the path of the pod-level field.
+func (s inheritedSetting[T]) podField(pod *Pod) string {
+	return pod.specPath().Child("securityContext", s.field).String()
+}
+
+// pluralContainers renders `container "a"` or `containers "a", "b"`.
+func pluralContainers(names []string) string {
+	if len(names) == 1 {
+		return "container " + quoteNames(names)
+	}
+	return "containers " + quoteNames(names)
+}

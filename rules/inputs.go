@@ -1,0 +1,35 @@
+package rules
+
+import (
+	"strings"
+
+	"k8s.io/apimachinery/pkg/api/equality"
+)
+
+// SameInputs reports whether every field the pod rules read is equal in p and q, so that an update from one
+// to the other cannot change a verdict. Of the annotations only the AppArmor ones count: others (a restart
+// timestamp, a team label) do not concern the rules.
+func (p *Pod) SameInputs(q *Pod) bool {
+	if !equality.Semantic.DeepEqual(p.Spec, q.Spec) {
+		return false
+	}
+	return sameAppArmorAnnotations(p.Annotations, q.Annotations) && sameAppArmorAnnotations(q.Annotations, p.Annotations)
+}
+
+// sameAppArmorAnnotations reports whether every AppArmor annotation of a is in b with the same value.
+func sameAppArmorAnnotations(a, b map[string]string) bool {
+	for k, v := range a {
+		if !strings.HasPrefix(k, appArmorAnnotationPrefix) {
+			continue
+		}
+		if w, ok := b[k]; !ok || w != v {
+			return false
+		}
+	}
+	return true
+}
+
+// SameInputs reports whether b and c bind the same subjects in the same order.
+func (b *Binding) SameInputs(c *Binding) bool {
+	return equality.Semantic.DeepEqual(b.Subjects, c.Subjects)
+}

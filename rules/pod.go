@@ -1,0 +1,85 @@
+package rules
+
+import (
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/validation/field"
+)
+
+// Pod is what the pod rules read of a Pod or of a workload's pod template. It holds only the fields the
+// rules judge: the webhook decodes a request straight into it and skips everything else, and two Pods that
+// compare equal cannot differ in any verdict.
+type Pod struct {
+	// Path locates the pod template in its object (spec.template for a Deployment,
+	// spec.jobTemplate.spec.template for a CronJob); nil for a Pod, whose fields sit at the root.
+	Path *field.Path
+	// Annotations are the pod's (or template's) annotations: the legacy AppArmor annotations live there.
+	Annotations map[string]string
+	Spec        PodSpec
+}
+
+// PodSpec mirrors the parts of corev1.PodSpec the rules read; the JSON names are the API's.
+type PodSpec struct {
+	OS                  *corev1.PodOS              `json:"os,omitempty"`
+	HostUsers           *bool                      `json:"hostUsers,omitempty"`
+	SecurityContext     *corev1.PodSecurityContext `json:"securityContext,omitempty"`
+	InitContainers      []Container                `json:"initContainers,omitempty"`
+	Containers          []Container                `json:"containers,omitempty"`
+	EphemeralContainers []Container                `json:"ephemeralContainers,omitempty"`
+}
+
+// Container mirrors the parts of corev1.Container (and corev1.EphemeralContainer) the rules read.
+type Container struct {
+	Name            string                  `json:"name"`
+	SecurityContext *corev1.SecurityContext `json:"securityContext,omitempty"`
+}
+
+// PodFromCore builds the rules' view of a full API pod spec, for callers that already hold one.
+func PodFromCore(path *field.Path, meta *metav1.ObjectMeta, spec *corev1.PodSpec) Pod {
+	pod := Pod{Path: path, Spec: PodSpec{
+		OS:              spec.OS,
+		HostUsers:       spec.HostUsers,
+		SecurityContext: spec.SecurityContext,
+	}}
+	if meta != nil {
+		pod.Annotations = meta.Annotations
+	}
+	for _, c := range spec.InitContainers {
+		pod.Spec.InitContainers = append(pod.Spec.InitContainers, Container{Name: c.Name, SecurityContext: c.SecurityContext})
+	}
+	for _, c := range spec.Containers {
+		pod.Spec.Containers = append(pod.Spec.Containers, Container{Name: c.Name, SecurityContext: c.SecurityContext})
+	}
+	for _, c := range spec.EphemeralContainers {
+		pod.Spec.EphemeralContainers = append(pod.Spec.EphemeralContainers, Container{Name: c.Name, SecurityContext: c.SecurityContext})
+	}
+	return pod
+}
+
+// isWindows reports whether the pod declares a Windows OS; Linux-only rules do not judge such pods, as the
+// Pod Security Standards do not.
+func (p *Pod) isWindows() bool {
+	return p.Spec.OS != nil && p.Spec.OS.Name == corev1.Windows
+}
+
+// inUserNamespace reports whether the pod runs in its own user namespace, where UID 0 in the container is
+// not root on the node; the Pod Security Standards relax the root checks for such pods.
+func (p *Pod) inUserNamespace() bool {
+	return p.Spec.HostUsers != nil && !*p.Spec.HostUsers
+}
+
+// specPath is the path of the pod spec from the object's root.
+func (p *Pod) specPath() *field.Path {
+	if p.Path == nil {
+		return field.NewPath("spec")
+	}
+	return p.Path.Child("spec")
+}
+
+// annotationPath is the path of one of the pod's annotations from the object's root.
+func (p *Pod) annotationPath(key string) *field.Path {
+	if p.Path == nil {
+		return field.NewPath("metadata", "annotations").Key(key)
+	}
+	return p.Path.Child("metadata", "annotations").Key(key)
+}

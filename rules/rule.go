@@ -1,0 +1,51 @@
+package rules
+
+// Rule is one registered check. Exactly one of CheckPod and CheckBinding is set.
+type Rule struct {
+	// ID is stable: configuration, messages, metrics and docs use it.
+	ID string
+	// Doc is one sentence saying what the rule rejects.
+	Doc string
+	// CheckPod judges a pod or a workload's pod template.
+	CheckPod func(pod *Pod, opts *Options) []Violation
+	// CheckBinding judges a RoleBinding's or ClusterRoleBinding's subjects.
+	CheckBinding func(binding *Binding, opts *Options) []Violation
+}
+
+// Options are the rule settings a cluster admin may change.
+type Options struct {
+	// RequireAppArmorProfile rejects containers without an AppArmor profile; false rejects only Unconfined,
+	// as the Pod Security "restricted" level does.
+	RequireAppArmorProfile bool
+	// AllowedUsers are User subjects that may still be bound: exact names, or prefixes ending in "*".
+	AllowedUsers []string
+}
+
+// DefaultOptions returns the settings used when the configuration says nothing. The control plane binds its
+// own identities (system:kube-scheduler, system:kube-controller-manager, …) as Users, and blocking those
+// bindings breaks cluster upgrades, hence "system:*".
+func DefaultOptions() Options {
+	return Options{RequireAppArmorProfile: true, AllowedUsers: []string{"system:*"}}
+}
+
+// All returns every rule in evaluation order; that order is also the order of violations in messages.
+func All() []Rule {
+	return []Rule{
+		privileged(),
+		privilegeEscalation(),
+		runAsRoot(),
+		seccompProfile(),
+		appArmorProfile(),
+		userSubject(),
+	}
+}
+
+// IDs returns the IDs of All, in order.
+func IDs() []string {
+	all := All()
+	ids := make([]string, len(all))
+	for i, r := range all {
+		ids[i] = r.ID
+	}
+	return ids
+}

@@ -1,0 +1,106 @@
+package rules
+
+import (
+	"regexp"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// ruleByID finds a registered rule, so that rule tests go through the registry as the webhook does.
+func ruleByID(t *testing.T, id string) Rule {
+	t.Helper()
+	for _, r := range All() {
+		if r.ID == id {
+			return r
+		}
+	}
+	require.Failf(t, "rule not registered", "no rule %q in All()", id)
+	return Rule{}
+}
+
+// podCase is one row of a pod rule's table: a pod and the exact violations expected, in order.
+type podCase struct {
+	name string
+	pod  Pod
+	opts *Options // nil means DefaultOptions
+	want []Violation
+}
+
+// runPodCases runs the registered pod rule id on every case.
+func runPodCases(t *testing.T, id string, cases []podCase) {
+	t.Helper()
+	check := ruleByID(t, id).CheckPod
+	require.NotNil(t, check, "rule %q judges no pods", id)
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			opts := DefaultOptions()
+			if tc.opts != nil {
+				opts = *tc.opts
+			}
+			got := check(&tc.pod, &opts)
+			if len(tc.want) == 0 {
+				assert.Empty(t, got)
+				return
+			}
+			assert.Equal(t, tc.want, got)
+		})
+	}
+}
+
+// The IDs and their order are part of the configuration and message contract.
+var contractIDs = []string{"privileged", "privilege-escalation", "run-as-root", "seccomp-profile", "apparmor-profile", "user-subject"}
+
+func TestRegistryOrderIsStable(t *testing.T) {
+	assert.Equal(t, contractIDs, IDs())
+
+	first, second := All(), All()
+	require.Len(t, second, len(first))
+	for i := range first {
+		assert.Equal(t, first[i].ID, second[i].ID)
+	}
+}
+
+func TestRegistryRulesAreWellFormed(t *testing.T) {
+	kebab := regexp.MustCompile(`^[a-z][a-z0-9]*(-[a-z0-9]+)*$`)
+	seen := map[string]bool{}
+	for _, r := range All() {
+		t.Run(r.ID, func(t *testing.T) {
+			assert.Regexp(t, kebab, r.ID)
+			assert.False(t, seen[r.ID], "ID registered twice")
+			seen[r.ID] = true
+
+			assert.NotEmpty(t, r.Doc)
+			assert.Regexp(t, `^[A-Z].*\.$`, r.Doc, "Doc is one sentence")
+
+			checks := 0
+			if r.CheckPod != nil {
+				checks++
+			}
+			if r.CheckBinding != nil {
+				checks++
+			}
+			assert.Equal(t, 1, checks, "a rule has exactly one check function")
+		})
+	}
+}
+
+func TestIDsFollowAll(t *testing.T) {
+	all := All()
+	ids := IDs()
+	require.Len(t, ids, len(all))
+	for i, r := range all {
+		assert.Equal(t, r.ID, ids[i])
+	}
+}
+
+func TestDefaultOptions(t *testing.T) {
+	opts := DefaultOptions()
+	assert.True(t, opts.RequireAppArmorProfile)
+	assert.Equal(t, []string{"system:*"}, opts.AllowedUsers)
+
+	// Callers may change their copy without changing the next caller's defaults.
+	opts.AllowedUsers[0] = "changed"
+	assert.Equal(t, []string{"system:*"}, DefaultOptions().AllowedUsers)
+}

@@ -1,0 +1,102 @@
+package rules
+
+import (
+	"testing"
+
+	corev1 "k8s.io/api/core/v1"
+)
+
+func TestSeccompProfile(t *testing.T) {
+	const fix = "set seccompProfile: {type: RuntimeDefault}"
+	seccomp := func(field, container, problem string) Violation {
+		return Violation{Rule: "seccomp-profile", Field: field, Container: container, Problem: problem, Fix: fix}
+	}
+	profile := func(typ corev1.SeccompProfileType, localhost *string) *corev1.SeccompProfile {
+		return &corev1.SeccompProfile{Type: typ, LocalhostProfile: localhost}
+	}
+	onPod := func(p *corev1.SeccompProfile) func(*Pod) { return func(pod *Pod) { podSC(pod).SeccompProfile = p } }
+	onApp := func(p *corev1.SeccompProfile) func(*Pod) {
+		return func(pod *Pod) { containerSC(pod, 0).SeccompProfile = p }
+	}
+	sidecar := func(p *Pod) { p.Spec.Containers = append(p.Spec.Containers, safeContainer("sidecar")) }
+
+	runPodCases(t, "seccomp-profile", []podCase{
+		{name: "compliant pod", pod: compliantPod()},
+		{
+			name: "pod Localhost with a profile",
+			pod:  podWith(onPod(profile(corev1.SeccompProfileTypeLocalhost, new("profiles/app.json")))),
+		},
+		{
+			name: "pod Localhost without a profile",
+			pod:  podWith(onPod(profile(corev1.SeccompProfileTypeLocalhost, nil))),
+			want: []Violation{seccomp("spec.securityContext.seccompProfile", "", `is Localhost without a localhostProfile, inherited by container "app"`)},
+		},
+		{
+			name: "container Localhost with an empty profile",
+			pod:  podWith(onApp(profile(corev1.SeccompProfileTypeLocalhost, new("")))),
+			want: []Violation{seccomp("spec.containers[0].securityContext.seccompProfile", "app", "is Localhost without a localhostProfile")},
+		},
+		{
+			name: "pod Unconfined inherited",
+			pod:  podWith(onPod(profile(corev1.SeccompProfileTypeUnconfined, nil))),
+			want: []Violation{seccomp("spec.securityContext.seccompProfile", "", `is Unconfined, inherited by container "app"`)},
+		},
+		{
+			name: "container Unconfined overrides pod RuntimeDefault",
+			pod:  podWith(onApp(profile(corev1.SeccompProfileTypeUnconfined, nil))),
+			want: []Violation{seccomp("spec.containers[0].securityContext.seccompProfile", "app", "is Unconfined")},
+		},
+		{
+			name: "container RuntimeDefault overrides pod Unconfined",
+			pod: podWith(tweaks(
+				onPod(profile(corev1.SeccompProfileTypeUnconfined, nil)),
+				onApp(profile(corev1.SeccompProfileTypeRuntimeDefault, nil)),
+			)),
+		},
+		{
+			name: "set only on the container",
+			pod:  podWith(tweaks(onPod(nil), onApp(profile(corev1.SeccompProfileTypeRuntimeDefault, nil)))),
+		},
+		{
+			name: "unset everywhere",
+			pod:  podWith(tweaks(onPod(nil), withInitAndEphemeral)),
+			want: []Violation{seccomp("spec.securityContext.seccompProfile", "", "is not set for the pod or any container")},
+		},
+		{
+			name: "unset in some containers while others set it",
+			pod:  podWith(tweaks(onPod(nil), sidecar, onApp(profile(corev1.SeccompProfileTypeRuntimeDefault, nil)))),
+			want: []Violation{seccomp("spec.containers[1].securityContext.seccompProfile", "sidecar", "is not set here or for the pod")},
+		},
+		{
+			name: "unknown type",
+			pod:  podWith(onApp(profile("Permissive", nil))),
+			want: []Violation{seccomp("spec.containers[0].securityContext.seccompProfile", "app", "has unknown type Permissive")},
+		},
+		{
+			name: "init and ephemeral containers: pod first, then init, regular, ephemeral",
+			pod: podWith(tweaks(onPod(profile(corev1.SeccompProfileTypeUnconfined, nil)), withInitAndEphemeral, func(p *Pod) {
+				p.Spec.InitContainers[0].SecurityContext.SeccompProfile = profile(corev1.SeccompProfileTypeLocalhost, nil)
+				p.Spec.EphemeralContainers[0].SecurityContext.SeccompProfile = profile(corev1.SeccompProfileTypeUnconfined, nil)
+			})),
+			want: []Violation{
+				seccomp("spec.securityContext.seccompProfile", "", `is Unconfined, inherited by container "app"`),
+				seccomp("spec.initContainers[0].securityContext.seccompProfile", "init", "is Localhost without a localhostProfile"),
+				seccomp("spec.ephemeralContainers[0].securityContext.seccompProfile", "debug", "is Unconfined"),
+			},
+		},
+		{
+			name: "windows pod is not judged",
+			pod:  podWith(tweaks(windows, onPod(nil))),
+		},
+		{
+			name: "deployment template",
+			pod:  podWith(tweaks(inDeployment, onPod(nil))),
+			want: []Violation{seccomp("spec.template.spec.securityContext.seccompProfile", "", "is not set for the pod or any container")},
+		},
+		{
+			name: "cronjob template",
+			pod:  podWith(tweaks(inCronJob, onApp(profile(corev1.SeccompProfileTypeUnconfined, nil)))),
+			want: []Violation{seccomp("spec.jobTemplate.spec.template.spec.containers[0].securityContext.seccompProfile", "app", "is Unconfined")},
+		},
+	})
+}

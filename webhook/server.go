@@ -1,0 +1,58 @@
+package webhook
+
+import (
+	"crypto/tls"
+	"net/http"
+
+	"sigs.k8s.io/controller-runtime/pkg/webhook"
+	"sigs.k8s.io/controller-runtime/pkg/webhook/admission"
+
+	"github.com/kubeguard/kubeguard/webhook/policy"
+)
+
+// Paths served by kubeguard.
+const (
+	// ValidatePath applies the configured modes.
+	ValidatePath = "/validate"
+	// DryRunPath treats every enabled rule as dry-run; the Helm chart routes namespaces labelled
+	// kubeguard.io/mode=dry-run here through the API server's namespaceSelector, so kubeguard itself
+	// needs no read access to the cluster.
+	DryRunPath = "/validate/dry-run"
+)
+
+// ServerOptions configure the HTTPS server.
+type ServerOptions struct {
+	Host string
+	Port int
+	// CertDir holds tls.crt and tls.key; they are reloaded when they change.
+	CertDir string
+	Policy  *policy.Policy
+	Metrics *Metrics
+}
+
+// NewServer returns controller-runtime's webhook server with kubeguard's two handlers registered.
+func NewServer(o ServerOptions) webhook.Server {
+	server := webhook.NewServer(webhook.Options{
+		Host:     o.Host,
+		Port:     o.Port,
+		CertDir:  o.CertDir,
+		CertName: "tls.crt",
+		KeyName:  "tls.key",
+		TLSOpts: []func(*tls.Config){func(c *tls.Config) {
+			c.MinVersion = tls.VersionTLS12
+			// HTTP/1.1 only: the API server needs nothing more, and it keeps HTTP/2's stream-reset
+			// attacks (CVE-2023-44487) off a component every write in the cluster waits on.
+			c.NextProtos = []string{"http/1.1"}
+		}},
+	})
+	server.Register(ValidatePath, serve(&Handler{Policy: o.Policy, Metrics: o.Metrics}))
+	server.Register(DryRunPath, serve(&Handler{Policy: o.Policy, Metrics: o.Metrics, AllDryRun: true}))
+	return server
+}
+
+// serve puts a handler behind controller-runtime's admission transport, which limits and decodes the body,
+// copies the request UID into the response, and turns a panic into an error response.
+func serve(h *Handler) http.Handler {
+	recoverPanic := true
+	return &admission.Webhook{Handler: h, RecoverPanic: &recoverPanic}
+}
