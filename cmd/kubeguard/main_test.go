@@ -1,0 +1,99 @@
+package main
+
+import (
+	"bytes"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files under testdata/ with the current output")
+
+// result is what one run of the command printed and returned.
+type result struct {
+	code           int
+	stdout, stderr string
+}
+
+func runCommand(t *testing.T, stdin string, args ...string) result {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	code := run(args, strings.NewReader(stdin), &stdout, &stderr)
+	return result{code: code, stdout: stdout.String(), stderr: stderr.String()}
+}
+
+// assertGolden compares got with testdata/golden/<name>, or rewrites that file under -update.
+func assertGolden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", "golden", name)
+	if *update {
+		require.NoError(t, os.MkdirAll(filepath.Dir(path), 0o755))
+		require.NoError(t, os.WriteFile(path, []byte(got), 0o644))
+		return
+	}
+	want, err := os.ReadFile(path)
+	require.NoError(t, err, "golden file missing: run go test ./cmd/kubeguard -update")
+	assert.Equal(t, string(want), got, "output differs from %s (regenerate with -update if the change is intended)", path)
+}
+
+func TestUsageAndVersion(t *testing.T) {
+	tests := []struct {
+		name     string
+		args     []string
+		wantCode int
+		wantOut  string
+		wantErr  string
+	}{
+		{name: "no command", args: nil, wantCode: exitUsage, wantErr: "Usage:"},
+		{name: "unknown command", args: []string{"frobnicate"}, wantCode: exitUsage, wantErr: `unknown command "frobnicate"`},
+		{name: "help", args: []string{"help"}, wantCode: exitOK, wantOut: "kubeguard check"},
+		{name: "version", args: []string{"version"}, wantCode: exitOK, wantOut: "kubeguard " + version},
+		{name: "serve with a stray argument", args: []string{"serve", "extra"}, wantCode: exitUsage, wantErr: "unexpected arguments"},
+		{name: "serve with an unknown flag", args: []string{"serve", "--frobnicate"}, wantCode: exitUsage, wantErr: "flag provided but not defined"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := runCommand(t, "", tt.args...)
+			assert.Equal(t, tt.wantCode, r.code)
+			assert.Contains(t, r.stdout, tt.wantOut)
+			assert.Contains(t, r.stderr, tt.wantErr)
+		})
+	}
+}
+
+func TestServeRefusesABrokenConfig(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "config.yaml")
+	require.NoError(t, os.WriteFile(path, []byte("mode: enforce\nrules:\n  privileged: {mode: strict}\n"), 0o644))
+
+	r := runCommand(t, "", "serve", "--config", path, "--cert-dir", t.TempDir())
+
+	assert.Equal(t, exitUsage, r.code, "a bad config must stop the server before it serves anything")
+	assert.Contains(t, r.stderr, "line 3")
+	assert.Contains(t, r.stderr, `unknown mode "strict"`)
+}
+
+func TestRulesListsEffectiveModes(t *testing.T) {
+	r := runCommand(t, "", "rules", "--config", filepath.Join("testdata", "check", "dry-run.yaml"))
+	require.Equal(t, exitOK, r.code, r.stderr)
+
+	modes := map[string]string{}
+	for _, line := range strings.Split(strings.TrimSpace(r.stdout), "\n")[1:] {
+		fields := strings.Fields(line)
+		require.GreaterOrEqual(t, len(fields), 3, line)
+		modes[fields[0]] = fields[1]
+	}
+	assert.Equal(t, map[string]string{
+		"privileged":           "enforce",
+		"privilege-escalation": "dry-run",
+		"run-as-root":          "dry-run",
+		"seccomp-profile":      "dry-run",
+		"apparmor-profile":     "off",
+		"user-subject":         "dry-run",
+	}, modes)
+	assertGolden(t, "rules.txt", r.stdout)
+}
