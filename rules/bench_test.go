@@ -57,6 +57,24 @@ func typicalNoncompliant() Pod {
 	return p
 }
 
+// typicalContainerLevel is typicalDeployment with every setting moved into the containers, and AppArmor given
+// by the legacy annotations, as older charts write it.
+func typicalContainerLevel() Pod {
+	p := typicalDeployment()
+	podSC := p.Spec.SecurityContext
+	p.Spec.SecurityContext = nil
+	p.Annotations = map[string]string{}
+	for _, list := range [][]Container{p.Spec.InitContainers, p.Spec.Containers} {
+		for i := range list {
+			sc := *list[i].SecurityContext
+			sc.RunAsNonRoot, sc.RunAsUser, sc.SeccompProfile = podSC.RunAsNonRoot, podSC.RunAsUser, podSC.SeccompProfile
+			list[i].SecurityContext = &sc
+			p.Annotations[appArmorAnnotationPrefix+list[i].Name] = "runtime/default"
+		}
+	}
+	return p
+}
+
 func benchmarkPodRules(b *testing.B, pod Pod) {
 	opts := DefaultOptions()
 	var checks []func(*Pod, *Options) []Violation
@@ -74,10 +92,12 @@ func benchmarkPodRules(b *testing.B, pod Pod) {
 }
 
 func BenchmarkPodRules(b *testing.B) {
-	compliant, noncompliant := typicalDeployment(), typicalNoncompliant()
+	compliant, containerLevel, noncompliant := typicalDeployment(), typicalContainerLevel(), typicalNoncompliant()
 	require.Empty(b, checkAll(&compliant, new(DefaultOptions())))
+	require.Empty(b, checkAll(&containerLevel, new(DefaultOptions())))
 	require.NotEmpty(b, checkAll(&noncompliant, new(DefaultOptions())))
 
 	b.Run("compliant", func(b *testing.B) { benchmarkPodRules(b, compliant) })
+	b.Run("compliant-container-level", func(b *testing.B) { benchmarkPodRules(b, containerLevel) })
 	b.Run("noncompliant", func(b *testing.B) { benchmarkPodRules(b, noncompliant) })
 }
