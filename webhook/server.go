@@ -2,10 +2,8 @@ package webhook
 
 import (
 	"crypto/tls"
-	"net/http"
 
 	"sigs.k8s.io/controller-runtime/pkg/webhook"
-	"sigs.k8s.io/controller-runtime/pkg/webhook/admission"
 
 	"github.com/kubeguard/kubeguard/webhook/policy"
 )
@@ -45,14 +43,8 @@ func NewServer(o ServerOptions) webhook.Server {
 			c.NextProtos = []string{"http/1.1"}
 		}},
 	})
-	server.Register(ValidatePath, serve(&Handler{Policy: o.Policy, Metrics: o.Metrics}))
-	server.Register(DryRunPath, serve(&Handler{Policy: o.Policy, Metrics: o.Metrics, AllDryRun: true}))
+	server.Register(ValidatePath, &Handler{Policy: o.Policy, Metrics: o.Metrics})
+	server.Register(DryRunPath, &Handler{Policy: o.Policy, Metrics: o.Metrics, AllDryRun: true})
 	return server
 }
 
-// serve puts a handler behind controller-runtime's admission transport, which limits and decodes the body,
-// copies the request UID into the response, and turns a panic into an error response.
-func serve(h *Handler) http.Handler {
-	recoverPanic := true
-	return &admission.Webhook{Handler: h, RecoverPanic: &recoverPanic}
-}

@@ -3,7 +3,9 @@ package objects
 import (
 	"fmt"
 
-	"sigs.k8s.io/json"
+	"github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
+	jsonv1 "github.com/go-json-experiment/json/v1"
 
 	"github.com/kubeguard/kubeguard/rules"
 )
@@ -19,14 +21,32 @@ type Object struct {
 	Binding *rules.Binding
 }
 
-// objectMeta is the part of metadata that names an object.
-type objectMeta struct {
-	Name         string `json:"name"`
-	GenerateName string `json:"generateName"`
-	Namespace    string `json:"namespace"`
+// Document is the union of the layouts of every judged kind, as far as the rules read them: a Pod's spec,
+// the pod template of a workload (spec.template), of a CronJob (spec.jobTemplate.spec.template) or of a
+// PodTemplate (template), and a binding's subjects. These paths do not overlap, so one Document decodes an
+// object of any judged kind in a single pass that skips every other field, before its kind is even known:
+// the webhook decodes an AdmissionReview's object while it decodes the review.
+type Document struct {
+	Metadata struct {
+		Name         string            `json:"name"`
+		GenerateName string            `json:"generateName"`
+		Namespace    string            `json:"namespace"`
+		Annotations  map[string]string `json:"annotations"`
+	} `json:"metadata"`
+	Spec struct {
+		rules.PodSpec
+		Template    podTemplate `json:"template"`
+		JobTemplate struct {
+			Spec struct {
+				Template podTemplate `json:"template"`
+			} `json:"spec"`
+		} `json:"jobTemplate"`
+	} `json:"spec"`
+	Template podTemplate `json:"template"`
+	rules.Binding
 }
 
-// podTemplate is a pod or a pod template: metadata (for the legacy AppArmor annotations) and spec.
+// podTemplate is a pod template's metadata (for the legacy AppArmor annotations) and spec.
 type podTemplate struct {
 	Metadata struct {
 		Annotations map[string]string `json:"annotations"`
@@ -34,85 +54,50 @@ type podTemplate struct {
 	Spec rules.PodSpec `json:"spec"`
 }
 
-// The JSON layouts of the shapes, decoded in one pass each; every other field is skipped.
-type (
-	podJSON struct {
-		Metadata struct {
-			objectMeta
-			Annotations map[string]string `json:"annotations"`
-		} `json:"metadata"`
-		Spec rules.PodSpec `json:"spec"`
-	}
-	templateAtRootJSON struct {
-		Metadata objectMeta  `json:"metadata"`
-		Template podTemplate `json:"template"`
-	}
-	templateInSpecJSON struct {
-		Metadata objectMeta `json:"metadata"`
-		Spec     struct {
-			Template podTemplate `json:"template"`
-		} `json:"spec"`
-	}
-	templateInJobSpecJSON struct {
-		Metadata objectMeta `json:"metadata"`
-		Spec     struct {
-			JobTemplate struct {
-				Spec struct {
-					Template podTemplate `json:"template"`
-				} `json:"spec"`
-			} `json:"jobTemplate"`
-		} `json:"spec"`
-	}
-	bindingJSON struct {
-		Metadata objectMeta `json:"metadata"`
-		rules.Binding
-	}
+// DecodeOptions match how the API server reads JSON (sigs.k8s.io/json): names are case-sensitive, a
+// duplicate name merges into the earlier value as encoding/json does (a later null keeps it), and invalid
+// UTF-8 is not a reason to fail.
+var DecodeOptions = json.JoinOptions(
+	jsontext.AllowDuplicateNames(true),
+	jsontext.AllowInvalidUTF8(true),
+	jsonv1.MergeWithLegacySemantics(true),
 )
 
-// Decode reads an object of kind k from its JSON. Field names are matched case-sensitively, as the API
-// server does, so that a misspelt field is ignored here exactly as it is there.
-func Decode(k *Kind, data []byte) (*Object, error) {
-	obj := &Object{Kind: k}
-	var meta objectMeta
-	var tmpl *podTemplate
-	var err error
-	switch k.shape {
-	case podAtRoot:
-		var v podJSON
-		err = unmarshal(data, &v)
-		meta = v.Metadata.objectMeta
-		tmpl = &podTemplate{Spec: v.Spec}
-		tmpl.Metadata.Annotations = v.Metadata.Annotations
-	case templateAtRoot:
-		var v templateAtRootJSON
-		err = unmarshal(data, &v)
-		meta, tmpl = v.Metadata, &v.Template
-	case templateInSpec:
-		var v templateInSpecJSON
-		err = unmarshal(data, &v)
-		meta, tmpl = v.Metadata, &v.Spec.Template
-	case templateInJobSpec:
-		var v templateInJobSpecJSON
-		err = unmarshal(data, &v)
-		meta, tmpl = v.Metadata, &v.Spec.JobTemplate.Spec.Template
-	case bindingSubjects:
-		var v bindingJSON
-		err = unmarshal(data, &v)
-		meta, obj.Binding = v.Metadata, &v.Binding
-	}
-	if err != nil {
-		return nil, fmt.Errorf("decoding %s: %w", k.Kind, err)
-	}
-	obj.Name, obj.Namespace = meta.Name, meta.Namespace
-	if obj.Name == "" && meta.GenerateName != "" {
-		obj.Name = meta.GenerateName + "*"
-	}
-	if tmpl != nil {
-		obj.Pod = &rules.Pod{Path: k.shape.templatePath(), Annotations: tmpl.Metadata.Annotations, Spec: tmpl.Spec}
-	}
-	return obj, nil
+// UnmarshalDocument decodes one object's JSON into d.
+func UnmarshalDocument(data []byte, d *Document) error {
+	return json.Unmarshal(data, d, DecodeOptions)
 }
 
-func unmarshal(data []byte, v any) error {
-	return json.UnmarshalCaseSensitivePreserveInts(data, v)
+// Decode reads an object of kind k from its JSON.
+func Decode(k *Kind, data []byte) (*Object, error) {
+	var d Document
+	if err := UnmarshalDocument(data, &d); err != nil {
+		return nil, fmt.Errorf("decoding %s: %w", k.Kind, err)
+	}
+	return d.Object(k), nil
+}
+
+// Object picks out of the document what kind k keeps where.
+func (d *Document) Object(k *Kind) *Object {
+	obj := &Object{Kind: k, Name: d.Metadata.Name, Namespace: d.Metadata.Namespace}
+	if obj.Name == "" && d.Metadata.GenerateName != "" {
+		obj.Name = d.Metadata.GenerateName + "*"
+	}
+	var tmpl *podTemplate
+	switch k.shape {
+	case podAtRoot:
+		obj.Pod = &rules.Pod{Annotations: d.Metadata.Annotations, Spec: d.Spec.PodSpec}
+		return obj
+	case templateAtRoot:
+		tmpl = &d.Template
+	case templateInSpec:
+		tmpl = &d.Spec.Template
+	case templateInJobSpec:
+		tmpl = &d.Spec.JobTemplate.Spec.Template
+	case bindingSubjects:
+		obj.Binding = &d.Binding
+		return obj
+	}
+	obj.Pod = &rules.Pod{Path: k.shape.templatePath(), Annotations: tmpl.Metadata.Annotations, Spec: tmpl.Spec}
+	return obj
 }

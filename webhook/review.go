@@ -1,0 +1,159 @@
+package webhook
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/go-json-experiment/json"
+	"github.com/go-logr/logr"
+	admissionv1 "k8s.io/api/admission/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/types"
+
+	"github.com/kubeguard/kubeguard/webhook/objects"
+)
+
+// MaxRequestBytes bounds an AdmissionReview body. The API server stores objects of at most about 3 MiB and a
+// review carries at most two of them (object and oldObject), plus a little for the rest.
+const MaxRequestBytes = 7 << 20
+
+// requestTimeout bounds reading a request and writing its answer, so that a slow client cannot hold a
+// connection's goroutine and buffer for long. The API server gives a webhook at most 30 seconds.
+const requestTimeout = 30 * time.Second
+
+// admissionReview is what kubeguard reads of an AdmissionReview: the request's identity and, decoded in the
+// same pass, the parts of its objects that the rules read. Everything else is skipped, not copied.
+type admissionReview struct {
+	APIVersion string         `json:"apiVersion"`
+	Request    *reviewRequest `json:"request"`
+}
+
+type reviewRequest struct {
+	UID         types.UID               `json:"uid"`
+	Kind        metav1.GroupVersionKind `json:"kind"`
+	SubResource string                  `json:"subResource"`
+	Name        string                  `json:"name"`
+	Namespace   string                  `json:"namespace"`
+	Operation   admissionv1.Operation   `json:"operation"`
+	UserInfo    struct {
+		Username string   `json:"username"`
+		Groups   []string `json:"groups"`
+	} `json:"userInfo"`
+	Object    objects.Document `json:"object"`
+	OldObject objects.Document `json:"oldObject"`
+}
+
+func (r *reviewRequest) object(k *objects.Kind) (*objects.Object, error) { return r.Object.Object(k), nil }
+func (r *reviewRequest) oldObject(k *objects.Kind) (*objects.Object, error) {
+	return r.OldObject.Object(k), nil
+}
+
+// bodies recycles request buffers: most bodies are a few KiB, and reusing them keeps the garbage collector
+// out of the request path.
+var bodies = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// largeBody is the size above which a buffer is dropped rather than kept for reuse.
+const largeBody = 1 << 20
+
+// ServeHTTP reads an AdmissionReview in one pass, judges it, and writes the AdmissionReview answer. Bodies
+// that are not an AdmissionReview get a 400, oversized ones a 413, and a panic becomes a 500: the response
+// is always an AdmissionReview the API server can read.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	defer func() {
+		if p := recover(); p != nil {
+			logr.FromContextOrDiscard(r.Context()).Error(fmt.Errorf("panic: %v", p), "judging an admission request")
+			writeReview(w, http.StatusInternalServerError, "", errorResponse("", http.StatusInternalServerError, "kubeguard failed to judge the request"))
+		}
+	}()
+	rc := http.NewResponseController(w)
+	_ = rc.SetReadDeadline(time.Now().Add(requestTimeout))
+	_ = rc.SetWriteDeadline(time.Now().Add(requestTimeout))
+
+	if r.Method != http.MethodPost {
+		writeReview(w, http.StatusMethodNotAllowed, "", errorResponse("", http.StatusMethodNotAllowed, "kubeguard accepts only POST"))
+		return
+	}
+	if mediaType, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mediaType != "application/json" {
+		msg := fmt.Sprintf("content type %q is not application/json", r.Header.Get("Content-Type"))
+		writeReview(w, http.StatusBadRequest, "", errorResponse("", http.StatusBadRequest, msg))
+		return
+	}
+
+	buf := bodies.Get().(*bytes.Buffer)
+	buf.Reset()
+	defer func() {
+		if buf.Cap() <= largeBody {
+			bodies.Put(buf)
+		}
+	}()
+	if _, err := buf.ReadFrom(http.MaxBytesReader(w, r.Body, MaxRequestBytes)); err != nil {
+		code, msg := http.StatusBadRequest, fmt.Sprintf("reading the request body: %v", err)
+		if tooLarge := new(http.MaxBytesError); errors.As(err, &tooLarge) {
+			code, msg = http.StatusRequestEntityTooLarge, fmt.Sprintf("the request body is larger than %d bytes", MaxRequestBytes)
+		}
+		writeReview(w, code, "", errorResponse("", int32(code), msg))
+		return
+	}
+
+	var review admissionReview
+	if err := json.Unmarshal(buf.Bytes(), &review, decodeOptions); err != nil {
+		writeReview(w, http.StatusBadRequest, "", errorResponse("", http.StatusBadRequest, fmt.Sprintf("the body is not an AdmissionReview: %v", err)))
+		return
+	}
+	req := review.Request
+	if req == nil {
+		writeReview(w, http.StatusBadRequest, review.APIVersion, errorResponse("", http.StatusBadRequest, "the AdmissionReview has no request"))
+		return
+	}
+	in := request{
+		kind:        schema.GroupKind{Group: req.Kind.Group, Kind: req.Kind.Kind},
+		subResource: req.SubResource,
+		name:        req.Name,
+		namespace:   req.Namespace,
+		operation:   req.Operation,
+		username:    req.UserInfo.Username,
+		groups:      req.UserInfo.Groups,
+	}
+	out := h.judge(&in, req)
+	resp := out.response(req.UID)
+	writeReview(w, http.StatusOK, review.APIVersion, &resp)
+}
+
+// decodeOptions are those of objects.Document, for the review around it.
+var decodeOptions = objects.DecodeOptions
+
+func errorResponse(uid types.UID, code int32, msg string) *admissionv1.AdmissionResponse {
+	return &admissionv1.AdmissionResponse{UID: uid, Result: &metav1.Status{Status: metav1.StatusFailure, Code: code, Message: msg}}
+}
+
+// reviewGroupVersions are the AdmissionReview versions kubeguard answers in; it answers in the version it
+// was asked in.
+var reviewGroupVersions = map[string]bool{
+	admissionv1.SchemeGroupVersion.String(): true,
+	"admission.k8s.io/v1beta1":              true,
+}
+
+// writeReview writes resp in an AdmissionReview of apiVersion (v1 when unknown).
+func writeReview(w io.Writer, code int, apiVersion string, resp *admissionv1.AdmissionResponse) {
+	if !reviewGroupVersions[apiVersion] {
+		apiVersion = admissionv1.SchemeGroupVersion.String()
+	}
+	review := admissionv1.AdmissionReview{
+		TypeMeta: metav1.TypeMeta{APIVersion: apiVersion, Kind: "AdmissionReview"},
+		Response: resp,
+	}
+	if hw, ok := w.(http.ResponseWriter); ok {
+		hw.Header().Set("Content-Type", "application/json")
+		hw.WriteHeader(code)
+	}
+	// A failed write means the client is gone; there is nobody left to tell.
+	_ = json.MarshalWrite(w, &review)
+}
+
