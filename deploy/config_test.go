@@ -1,0 +1,198 @@
+package deploy
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/labels"
+	"sigs.k8s.io/yaml"
+
+	"github.com/kubeguard/kubeguard/webhook/policy"
+)
+
+// chartValues is the part of the values that decides the config file.
+type chartValues struct {
+	Mode  string `json:"mode"`
+	Rules map[string]struct {
+		Mode string `json:"mode"`
+	} `json:"rules"`
+	Exemptions struct {
+		Namespaces []string `json:"namespaces"`
+		Users      []string `json:"users"`
+	} `json:"exemptions"`
+	Webhook struct {
+		ExcludeAKSManagedNamespaces bool `json:"excludeAKSManagedNamespaces"`
+	} `json:"webhook"`
+}
+
+// effectiveValues reads the chart defaults overlaid with a values set, the way helm merges them for
+// the keys above (maps merge, everything else is replaced).
+func effectiveValues(t *testing.T, set string) chartValues {
+	t.Helper()
+	var v chartValues
+	for _, file := range []string{filepath.Join(chartDir, "values.yaml"), valuesFile(set)} {
+		raw, err := os.ReadFile(file)
+		require.NoError(t, err)
+		require.NoError(t, yaml.Unmarshal(raw, &v))
+	}
+	return v
+}
+
+func configOf(t *testing.T, ms []manifest) string {
+	t.Helper()
+	var cm corev1.ConfigMap
+	decode(t, only(t, ms, "ConfigMap"), &cm)
+	require.Contains(t, cm.Data, "config.yaml")
+	return cm.Data["config.yaml"]
+}
+
+func webhookConfiguration(t *testing.T, ms []manifest) admissionregistrationv1.ValidatingWebhookConfiguration {
+	t.Helper()
+	var vwc admissionregistrationv1.ValidatingWebhookConfiguration
+	decode(t, only(t, ms, "ValidatingWebhookConfiguration"), &vwc)
+	return vwc
+}
+
+// TestConfigLoadsInKubeguard reads every rendered config with kubeguard's own (strict) config parser
+// and checks that it says what the values say.
+func TestConfigLoadsInKubeguard(t *testing.T) {
+	h := newHelm(t)
+	for _, set := range valueSets {
+		t.Run(set, func(t *testing.T) {
+			p, err := policy.Parse([]byte(configOf(t, parseManifests(t, h.template(t, []string{valuesFile(set)})))))
+			require.NoError(t, err, "kubeguard refuses the config the chart renders")
+			values := effectiveValues(t, set)
+			require.NotEmpty(t, p.Rules)
+			for _, rule := range p.Rules {
+				want := values.Mode
+				if r, ok := values.Rules[rule.ID]; ok && r.Mode != "" {
+					want = r.Mode
+				}
+				assert.Equalf(t, want, string(rule.Mode), "mode of rule %s", rule.ID)
+			}
+			for _, ns := range append([]string{releaseNamespace, "kube-system", "kube-public", "kube-node-lease"}, values.Exemptions.Namespaces...) {
+				assert.Truef(t, p.ExemptNamespace(ns), "namespace %s is not exempt", ns)
+			}
+			for _, user := range values.Exemptions.Users {
+				assert.Truef(t, p.ExemptRequester(user, nil), "user %s is not exempt", user)
+			}
+		})
+	}
+}
+
+// TestWebhookNamespaceSelectors evaluates both webhooks' namespaceSelectors with the API machinery's
+// own label selectors: exempt namespaces (and AKS-managed ones, unless told otherwise) reach neither
+// webhook, a namespace labelled kubeguard.io/mode=dry-run reaches only the dry-run one, every other
+// namespace only the enforcing one.
+func TestWebhookNamespaceSelectors(t *testing.T) {
+	h := newHelm(t)
+	for _, set := range valueSets {
+		t.Run(set, func(t *testing.T) {
+			ms := parseManifests(t, h.template(t, []string{valuesFile(set)}))
+			p, err := policy.Parse([]byte(configOf(t, ms)))
+			require.NoError(t, err)
+			vwc := webhookConfiguration(t, ms)
+			webhooks := map[string]admissionregistrationv1.ValidatingWebhook{}
+			for _, w := range vwc.Webhooks {
+				webhooks[w.Name] = w
+			}
+			require.Contains(t, webhooks, "validate.kubeguard.io")
+			require.Contains(t, webhooks, "validate-dry-run.kubeguard.io")
+
+			reaches := func(ns map[string]string) []string {
+				var out []string
+				for _, w := range vwc.Webhooks {
+					selector, err := metav1.LabelSelectorAsSelector(w.NamespaceSelector)
+					require.NoError(t, err)
+					if selector.Matches(labels.Set(ns)) {
+						out = append(out, w.Name)
+					}
+				}
+				return out
+			}
+			name := "kubernetes.io/metadata.name"
+			assert.Equal(t, []string{"validate.kubeguard.io"}, reaches(map[string]string{name: "team-a"}))
+			assert.Equal(t, []string{"validate-dry-run.kubeguard.io"}, reaches(map[string]string{name: "team-a", "kubeguard.io/mode": "dry-run"}))
+			for _, label := range []string{"control-plane=true", "kubernetes.azure.com/managedby=aks"} {
+				key, value, _ := strings.Cut(label, "=")
+				got := reaches(map[string]string{name: "aks-addon", key: value})
+				if effectiveValues(t, set).Webhook.ExcludeAKSManagedNamespaces {
+					assert.Emptyf(t, got, "a namespace labelled %s reaches a webhook", label)
+				} else {
+					assert.Equalf(t, []string{"validate.kubeguard.io"}, got, "a namespace labelled %s", label)
+				}
+			}
+			for _, ns := range p.Exemptions.Namespaces {
+				assert.Emptyf(t, reaches(map[string]string{name: ns}), "exempt namespace %s reaches a webhook", ns)
+				assert.Emptyf(t, reaches(map[string]string{name: ns, "kubeguard.io/mode": "dry-run"}), "exempt namespace %s reaches a webhook", ns)
+			}
+		})
+	}
+}
+
+// TestWebhookPaths checks where each webhook sends its requests.
+func TestWebhookPaths(t *testing.T) {
+	h := newHelm(t)
+	want := map[string]string{"validate.kubeguard.io": "/validate", "validate-dry-run.kubeguard.io": "/validate/dry-run"}
+	for _, set := range valueSets {
+		t.Run(set, func(t *testing.T) {
+			for _, w := range webhookConfiguration(t, parseManifests(t, h.template(t, []string{valuesFile(set)}))).Webhooks {
+				if w.ClientConfig.Service != nil {
+					require.NotNil(t, w.ClientConfig.Service.Path)
+					assert.Equal(t, want[w.Name], *w.ClientConfig.Service.Path)
+				} else {
+					require.NotNil(t, w.ClientConfig.URL)
+					assert.Regexp(t, `^https://[^/]+`+want[w.Name]+`$`, *w.ClientConfig.URL)
+				}
+			}
+		})
+	}
+}
+
+// TestConfigChangeRollsPods checks the checksum annotation: a config change changes the pod template
+// (so the Deployment rolls), anything else leaves it alone.
+func TestConfigChangeRollsPods(t *testing.T) {
+	h := newHelm(t)
+	checksum := func(extra ...string) string {
+		var d appsv1.Deployment
+		decode(t, only(t, parseManifests(t, h.template(t, nil, extra...)), "Deployment"), &d)
+		sum := d.Spec.Template.Annotations["checksum/config"]
+		require.NotEmpty(t, sum)
+		return sum
+	}
+	base := checksum()
+	assert.NotEqual(t, base, checksum("--set", "mode=dry-run"))
+	assert.NotEqual(t, base, checksum("--set", "rules.privileged.mode=off"))
+	assert.Equal(t, base, checksum("--set", "replicaCount=3"))
+}
+
+// TestDefaultsMatchKubeguard checks that the chart's default values configure kubeguard exactly as
+// kubeguard configures itself without a config file, plus the release namespace: installing with Helm
+// changes nothing the defaults promise.
+func TestDefaultsMatchKubeguard(t *testing.T) {
+	p, err := policy.Parse([]byte(configOf(t, parseManifests(t, newHelm(t).template(t, []string{valuesFile("default")})))))
+	require.NoError(t, err)
+	builtIn := policy.Default()
+	assert.Equal(t, ruleModes(builtIn), ruleModes(p))
+	assert.Equal(t, builtIn.Options, p.Options)
+	assert.ElementsMatch(t, builtIn.Exemptions.Users, p.Exemptions.Users)
+	assert.ElementsMatch(t, builtIn.Exemptions.Groups, p.Exemptions.Groups)
+	assert.ElementsMatch(t, builtIn.Exemptions.DryRunUsers, p.Exemptions.DryRunUsers)
+	assert.ElementsMatch(t, append(builtIn.Exemptions.Namespaces, releaseNamespace), p.Exemptions.Namespaces)
+}
+
+func ruleModes(p *policy.Policy) map[string]policy.Mode {
+	modes := map[string]policy.Mode{}
+	for _, r := range p.Rules {
+		modes[r.ID] = r.Mode
+	}
+	return modes
+}
