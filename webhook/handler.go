@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"slices"
 	"time"
 
 	admissionv1 "k8s.io/api/admission/v1"
@@ -12,6 +13,7 @@ import (
 	"k8s.io/apimachinery/pkg/types"
 	"sigs.k8s.io/controller-runtime/pkg/webhook/admission"
 
+	"github.com/kubeguard/kubeguard/rules"
 	"github.com/kubeguard/kubeguard/webhook/objects"
 	"github.com/kubeguard/kubeguard/webhook/policy"
 	"github.com/kubeguard/kubeguard/webhook/verdict"
@@ -124,15 +126,24 @@ func (h *Handler) decide(req *request, src objectSource) outcome {
 			return allowed
 		}
 	}
+	var earlier []string
 	if ephemeral {
-		// Judge only what the request adds: the pod's other containers were judged when it was created.
+		// Judge only what the request adds: the pod's other containers were judged when it was created, and
+		// its earlier ephemeral containers when they were added (the API only ever appends them). Those stay
+		// in the view, so that field paths keep their indexes, and their violations are dropped below.
 		obj.Pod.Spec.InitContainers, obj.Pod.Spec.Containers = nil, nil
+		if old, err := src.oldObject(kind); err == nil && old.Pod != nil {
+			for _, c := range old.Pod.Spec.EphemeralContainers {
+				earlier = append(earlier, c.Name)
+			}
+		}
 	}
 
 	allDryRun := h.AllDryRun || h.Policy.DryRunRequester(req.username)
 	var res policy.Result
 	if obj.Pod != nil {
 		res = h.Policy.EvaluatePod(obj.Pod, allDryRun)
+		res.Enforced, res.DryRun = withoutContainers(res.Enforced, earlier), withoutContainers(res.DryRun, earlier)
 	} else {
 		res = h.Policy.EvaluateBinding(obj.Binding, allDryRun)
 	}
@@ -172,4 +183,18 @@ func sameInputs(obj, old *objects.Object) bool {
 		return old.Pod != nil && obj.Pod.SameInputs(old.Pod)
 	}
 	return old.Binding != nil && obj.Binding.SameInputs(old.Binding)
+}
+
+// withoutContainers drops the violations of the named containers; pod-level violations stay.
+func withoutContainers(vs []rules.Violation, names []string) []rules.Violation {
+	if len(names) == 0 {
+		return vs
+	}
+	var kept []rules.Violation
+	for _, v := range vs {
+		if v.Container == "" || !slices.Contains(names, v.Container) {
+			kept = append(kept, v)
+		}
+	}
+	return kept
 }

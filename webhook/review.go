@@ -36,6 +36,13 @@ type admissionReview struct {
 }
 
 type reviewRequest struct {
+	requestHeader
+	Object    objects.Document `json:"object"`
+	OldObject objects.Document `json:"oldObject"`
+}
+
+// requestHeader is an admission request without its objects.
+type requestHeader struct {
 	UID         types.UID               `json:"uid"`
 	Kind        metav1.GroupVersionKind `json:"kind"`
 	SubResource string                  `json:"subResource"`
@@ -46,14 +53,38 @@ type reviewRequest struct {
 		Username string   `json:"username"`
 		Groups   []string `json:"groups"`
 	} `json:"userInfo"`
-	Object    objects.Document `json:"object"`
-	OldObject objects.Document `json:"oldObject"`
 }
 
-func (r *reviewRequest) object(k *objects.Kind) (*objects.Object, error) { return r.Object.Object(k), nil }
+// headerReview reads a review without its objects, for when they cannot be read.
+type headerReview struct {
+	APIVersion string         `json:"apiVersion"`
+	Request    *requestHeader `json:"request"`
+}
+
+func (r *requestHeader) request() request {
+	return request{
+		kind:        schema.GroupKind{Group: r.Kind.Group, Kind: r.Kind.Kind},
+		subResource: r.SubResource,
+		name:        r.Name,
+		namespace:   r.Namespace,
+		operation:   r.Operation,
+		username:    r.UserInfo.Username,
+		groups:      r.UserInfo.Groups,
+	}
+}
+
+func (r *reviewRequest) object(k *objects.Kind) (*objects.Object, error) {
+	return r.Object.Object(k), nil
+}
 func (r *reviewRequest) oldObject(k *objects.Kind) (*objects.Object, error) {
 	return r.OldObject.Object(k), nil
 }
+
+// unreadableObjects stands for a review's objects that did not decode.
+type unreadableObjects struct{ err error }
+
+func (u unreadableObjects) object(*objects.Kind) (*objects.Object, error)    { return nil, u.err }
+func (u unreadableObjects) oldObject(*objects.Kind) (*objects.Object, error) { return nil, u.err }
 
 // bodies recycles request buffers: most bodies are a few KiB, and reusing them keeps the garbage collector
 // out of the request path.
@@ -104,7 +135,19 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 	var review admissionReview
 	if err := json.Unmarshal(buf.Bytes(), &review, decodeOptions); err != nil {
-		writeReview(w, http.StatusBadRequest, "", errorResponse("", http.StatusBadRequest, fmt.Sprintf("the body is not an AdmissionReview: %v", err)))
+		// A review whose objects cannot be read is still judged on its request alone: what kubeguard never
+		// judges (a DELETE, a status update) is allowed as usual, and what it judges is refused as unreadable,
+		// with the request's UID so that the API server takes it as a refusal. Without the UID the answer
+		// would count as a failed call, which failurePolicy: Ignore lets through.
+		var header headerReview
+		if json.Unmarshal(buf.Bytes(), &header, decodeOptions) != nil || header.Request == nil {
+			writeReview(w, http.StatusBadRequest, "", errorResponse("", http.StatusBadRequest, fmt.Sprintf("the body is not an AdmissionReview: %v", err)))
+			return
+		}
+		in := header.Request.request()
+		out := h.judge(&in, unreadableObjects{err})
+		resp := out.response(header.Request.UID)
+		writeReview(w, http.StatusOK, header.APIVersion, &resp)
 		return
 	}
 	req := review.Request
@@ -112,15 +155,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeReview(w, http.StatusBadRequest, review.APIVersion, errorResponse("", http.StatusBadRequest, "the AdmissionReview has no request"))
 		return
 	}
-	in := request{
-		kind:        schema.GroupKind{Group: req.Kind.Group, Kind: req.Kind.Kind},
-		subResource: req.SubResource,
-		name:        req.Name,
-		namespace:   req.Namespace,
-		operation:   req.Operation,
-		username:    req.UserInfo.Username,
-		groups:      req.UserInfo.Groups,
-	}
+	in := req.request()
 	out := h.judge(&in, req)
 	resp := out.response(req.UID)
 	writeReview(w, http.StatusOK, review.APIVersion, &resp)
@@ -156,4 +191,3 @@ func writeReview(w io.Writer, code int, apiVersion string, resp *admissionv1.Adm
 	// A failed write means the client is gone; there is nobody left to tell.
 	_ = json.MarshalWrite(w, &review)
 }
-

@@ -47,4 +47,3 @@ func NewServer(o ServerOptions) webhook.Server {
 	server.Register(DryRunPath, &Handler{Policy: o.Policy, Metrics: o.Metrics, AllDryRun: true})
 	return server
 }
-

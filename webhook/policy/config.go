@@ -23,17 +23,17 @@ type configFile struct {
 }
 
 type exemptionsSection struct {
-	Namespaces  *[]string `yaml:"namespaces"`
-	Users       *[]string `yaml:"users"`
-	Groups      *[]string `yaml:"groups"`
-	DryRunUsers *[]string `yaml:"dryRunUsers"`
+	Namespaces  *[]string     `yaml:"namespaces"`
+	Users       *namePatterns `yaml:"users"`
+	Groups      *[]string     `yaml:"groups"`
+	DryRunUsers *namePatterns `yaml:"dryRunUsers"`
 }
 
 // ruleConfig is one entry under rules:. Which settings a rule accepts is checked by ruleSettings.
 type ruleConfig struct {
-	Mode           *scalar   `yaml:"mode"`
-	RequireProfile *bool     `yaml:"requireProfile"`
-	AllowedUsers   *[]string `yaml:"allowedUsers"`
+	Mode           *scalar       `yaml:"mode"`
+	RequireProfile *bool         `yaml:"requireProfile"`
+	AllowedUsers   *namePatterns `yaml:"allowedUsers"`
 }
 
 // scalar is a string remembered with its line, so that a bad value can be pointed at.
@@ -47,6 +47,29 @@ func (s *scalar) UnmarshalYAML(node *yaml.Node) error {
 		return fmt.Errorf("line %d: expected a single value", node.Line)
 	}
 	s.value, s.line = node.Value, node.Line
+	return nil
+}
+
+// namePatterns is a list of user names, exact or prefix*, checked as it is read so that a bad name can be
+// pointed at by its line.
+type namePatterns []string
+
+func (n *namePatterns) UnmarshalYAML(node *yaml.Node) error {
+	// Decoding item by item keeps each name's node, and so its line, even when the list is an alias.
+	var items []yaml.Node
+	if err := node.Decode(&items); err != nil {
+		return err
+	}
+	names := make([]string, len(items))
+	for i := range items {
+		if err := items[i].Decode(&names[i]); err != nil {
+			return err
+		}
+		if err := validatePattern(names[i]); err != nil {
+			return fmt.Errorf("line %d: %w", items[i].Line, err)
+		}
+	}
+	*n = names
 	return nil
 }
 
@@ -124,9 +147,13 @@ func Parse(data []byte) (*Policy, error) {
 	if err := dec.Decode(&file); err != nil && !errors.Is(err, io.EOF) {
 		return nil, errors.New(unknownField.ReplaceAllString(strings.TrimPrefix(err.Error(), "yaml: unmarshal errors:\n  "), `unknown key "$1"`))
 	}
-	var extra any
-	if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {
-		return nil, errors.New("the configuration must be a single YAML document")
+	var extra yaml.Node
+	switch err := dec.Decode(&extra); {
+	case errors.Is(err, io.EOF):
+	case err != nil:
+		return nil, fmt.Errorf("the configuration must be a single YAML document, and the next one does not parse: %w", err)
+	default:
+		return nil, fmt.Errorf("line %d: the configuration must be a single YAML document", extra.Line)
 	}
 	return file.policy()
 }
@@ -161,18 +188,9 @@ func (f *configFile) policy() (*Policy, error) {
 	}
 	e := f.Exemptions
 	setIfGiven(&p.Exemptions.Namespaces, e.Namespaces)
-	setIfGiven(&p.Exemptions.Users, e.Users)
+	setIfGiven(&p.Exemptions.Users, (*[]string)(e.Users))
 	setIfGiven(&p.Exemptions.Groups, e.Groups)
-	setIfGiven(&p.Exemptions.DryRunUsers, e.DryRunUsers)
-	for key, patterns := range map[string][]string{
-		"rules.user-subject.allowedUsers": p.Options.AllowedUsers,
-		"exemptions.users":                p.Exemptions.Users,
-		"exemptions.dryRunUsers":          p.Exemptions.DryRunUsers,
-	} {
-		if err := validatePatterns(key, patterns); err != nil {
-			return nil, err
-		}
-	}
+	setIfGiven(&p.Exemptions.DryRunUsers, (*[]string)(e.DryRunUsers))
 	return p, nil
 }
 

@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
@@ -105,15 +106,13 @@ func (p *Policy) DryRunRequester(username string) bool {
 	return rules.MatchesName(p.Exemptions.DryRunUsers, username)
 }
 
-// validatePatterns rejects a "*" anywhere but at the end, where it would silently match nothing.
-func validatePatterns(key string, patterns []string) error {
-	for _, pattern := range patterns {
-		if i := strings.Index(pattern, "*"); i >= 0 && i != len(pattern)-1 {
-			return fmt.Errorf("%s: %q: \"*\" may only end a name, as a prefix match", key, pattern)
-		}
-		if pattern == "" {
-			return fmt.Errorf("%s: empty name", key)
-		}
+// validatePattern rejects a "*" anywhere but at the end, where it would silently match nothing.
+func validatePattern(pattern string) error {
+	if pattern == "" {
+		return errors.New("empty name")
+	}
+	if i := strings.Index(pattern, "*"); i >= 0 && i != len(pattern)-1 {
+		return fmt.Errorf("%q: \"*\" may only end a name, as a prefix match", pattern)
 	}
 	return nil
 }

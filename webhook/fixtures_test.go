@@ -1,0 +1,261 @@
+package webhook_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"testing"
+
+	"github.com/go-logr/logr"
+	"github.com/stretchr/testify/require"
+	admissionv1 "k8s.io/api/admission/v1"
+	appsv1 "k8s.io/api/apps/v1"
+	authenticationv1 "k8s.io/api/authentication/v1"
+	batchv1 "k8s.io/api/batch/v1"
+	corev1 "k8s.io/api/core/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/util/uuid"
+	ctrllog "sigs.k8s.io/controller-runtime/pkg/log"
+)
+
+func TestMain(m *testing.M) {
+	// controller-runtime logs through a global logger and complains, with a stack trace, when none is set.
+	ctrllog.SetLogger(logr.Discard())
+	os.Exit(m.Run())
+}
+
+const (
+	namespace = "payments"
+	developer = "alice@contoso.com"
+)
+
+// compliantSpec passes every rule: the pod sets what its container inherits, the container disallows
+// privilege escalation.
+func compliantSpec() corev1.PodSpec {
+	return corev1.PodSpec{
+		SecurityContext: &corev1.PodSecurityContext{
+			RunAsNonRoot:    new(true),
+			SeccompProfile:  &corev1.SeccompProfile{Type: corev1.SeccompProfileTypeRuntimeDefault},
+			AppArmorProfile: &corev1.AppArmorProfile{Type: corev1.AppArmorProfileTypeRuntimeDefault},
+		},
+		Containers: []corev1.Container{{
+			Name:            "web",
+			Image:           "example.com/web:1.0",
+			SecurityContext: &corev1.SecurityContext{AllowPrivilegeEscalation: new(false)},
+		}},
+	}
+}
+
+// privilegedSpec breaks two rules in container "web": privileged and privilege-escalation.
+func privilegedSpec() corev1.PodSpec {
+	spec := compliantSpec()
+	spec.Containers[0].SecurityContext = &corev1.SecurityContext{Privileged: new(true), AllowPrivilegeEscalation: new(true)}
+	return spec
+}
+
+// privilegedLines are the message lines of privilegedSpec's violations when its pod spec sits at specPath.
+func privilegedLines(specPath string) []string {
+	return []string{
+		`privileged: container "web": ` + specPath + `.containers[0].securityContext.privileged: is true. Fix: set privileged: false or remove it`,
+		`privilege-escalation: container "web": ` + specPath + `.containers[0].securityContext.allowPrivilegeEscalation: is true. Fix: set allowPrivilegeEscalation: false`,
+	}
+}
+
+func newPod(name string, spec corev1.PodSpec) *corev1.Pod {
+	return &corev1.Pod{
+		TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "Pod"},
+		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: namespace, Labels: map[string]string{"app": name}},
+		Spec:       spec,
+	}
+}
+
+func template(spec corev1.PodSpec) corev1.PodTemplateSpec {
+	return corev1.PodTemplateSpec{ObjectMeta: metav1.ObjectMeta{Labels: map[string]string{"app": "web"}}, Spec: spec}
+}
+
+func objectMeta(name string) metav1.ObjectMeta {
+	return metav1.ObjectMeta{Name: name, Namespace: namespace, Labels: map[string]string{"app": name}}
+}
+
+var selector = &metav1.LabelSelector{MatchLabels: map[string]string{"app": "web"}}
+
+func newDeployment(name string, spec corev1.PodSpec) *appsv1.Deployment {
+	return &appsv1.Deployment{
+		TypeMeta:   metav1.TypeMeta{APIVersion: "apps/v1", Kind: "Deployment"},
+		ObjectMeta: objectMeta(name),
+		Spec:       appsv1.DeploymentSpec{Replicas: new(int32(2)), Selector: selector, Template: template(spec)},
+	}
+}
+
+// podKinds builds an object of every kind that carries a pod spec, with the path of that spec.
+var podKinds = []struct {
+	resource string // as the API server names it in messages
+	specPath string
+	build    func(name string, spec corev1.PodSpec) runtime.Object
+}{
+	{"pods", "spec", func(name string, spec corev1.PodSpec) runtime.Object { return newPod(name, spec) }},
+	{"podtemplates", "template.spec", func(name string, spec corev1.PodSpec) runtime.Object {
+		return &corev1.PodTemplate{TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "PodTemplate"}, ObjectMeta: objectMeta(name), Template: template(spec)}
+	}},
+	{"replicationcontrollers", "spec.template.spec", func(name string, spec corev1.PodSpec) runtime.Object {
+		tmpl := template(spec)
+		return &corev1.ReplicationController{
+			TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "ReplicationController"}, ObjectMeta: objectMeta(name),
+			Spec: corev1.ReplicationControllerSpec{Selector: map[string]string{"app": "web"}, Template: &tmpl},
+		}
+	}},
+	{"deployments.apps", "spec.template.spec", func(name string, spec corev1.PodSpec) runtime.Object { return newDeployment(name, spec) }},
+	{"replicasets.apps", "spec.template.spec", func(name string, spec corev1.PodSpec) runtime.Object {
+		return &appsv1.ReplicaSet{
+			TypeMeta: metav1.TypeMeta{APIVersion: "apps/v1", Kind: "ReplicaSet"}, ObjectMeta: objectMeta(name),
+			Spec: appsv1.ReplicaSetSpec{Selector: selector, Template: template(spec)},
+		}
+	}},
+	{"statefulsets.apps", "spec.template.spec", func(name string, spec corev1.PodSpec) runtime.Object {
+		return &appsv1.StatefulSet{
+			TypeMeta: metav1.TypeMeta{APIVersion: "apps/v1", Kind: "StatefulSet"}, ObjectMeta: objectMeta(name),
+			Spec: appsv1.StatefulSetSpec{ServiceName: name, Selector: selector, Template: template(spec)},
+		}
+	}},
+	{"daemonsets.apps", "spec.template.spec", func(name string, spec corev1.PodSpec) runtime.Object {
+		return &appsv1.DaemonSet{
+			TypeMeta: metav1.TypeMeta{APIVersion: "apps/v1", Kind: "DaemonSet"}, ObjectMeta: objectMeta(name),
+			Spec: appsv1.DaemonSetSpec{Selector: selector, Template: template(spec)},
+		}
+	}},
+	{"jobs.batch", "spec.template.spec", func(name string, spec corev1.PodSpec) runtime.Object {
+		spec.RestartPolicy = corev1.RestartPolicyNever
+		return &batchv1.Job{
+			TypeMeta: metav1.TypeMeta{APIVersion: "batch/v1", Kind: "Job"}, ObjectMeta: objectMeta(name),
+			Spec: batchv1.JobSpec{Template: template(spec)},
+		}
+	}},
+	{"cronjobs.batch", "spec.jobTemplate.spec.template.spec", func(name string, spec corev1.PodSpec) runtime.Object {
+		spec.RestartPolicy = corev1.RestartPolicyOnFailure
+		return &batchv1.CronJob{
+			TypeMeta: metav1.TypeMeta{APIVersion: "batch/v1", Kind: "CronJob"}, ObjectMeta: objectMeta(name),
+			Spec: batchv1.CronJobSpec{Schedule: "@hourly", JobTemplate: batchv1.JobTemplateSpec{Spec: batchv1.JobSpec{Template: template(spec)}}},
+		}
+	}},
+}
+
+func newRoleBinding(name string, subjects ...rbacv1.Subject) *rbacv1.RoleBinding {
+	return &rbacv1.RoleBinding{
+		TypeMeta:   metav1.TypeMeta{APIVersion: "rbac.authorization.k8s.io/v1", Kind: "RoleBinding"},
+		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: namespace},
+		RoleRef:    rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: "edit"},
+		Subjects:   subjects,
+	}
+}
+
+func newClusterRoleBinding(name string, subjects ...rbacv1.Subject) *rbacv1.ClusterRoleBinding {
+	return &rbacv1.ClusterRoleBinding{
+		TypeMeta:   metav1.TypeMeta{APIVersion: "rbac.authorization.k8s.io/v1", Kind: "ClusterRoleBinding"},
+		ObjectMeta: metav1.ObjectMeta{Name: name},
+		RoleRef:    rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: "cluster-admin"},
+		Subjects:   subjects,
+	}
+}
+
+func user(name string) rbacv1.Subject {
+	return rbacv1.Subject{Kind: rbacv1.UserKind, APIGroup: rbacv1.GroupName, Name: name}
+}
+
+func group(name string) rbacv1.Subject {
+	return rbacv1.Subject{Kind: rbacv1.GroupKind, APIGroup: rbacv1.GroupName, Name: name}
+}
+
+func serviceAccount(name string) rbacv1.Subject {
+	return rbacv1.Subject{Kind: rbacv1.ServiceAccountKind, Name: name, Namespace: namespace}
+}
+
+// resources maps each kind used in requests to its resource, as the API server fills the request.
+var resources = map[string]string{
+	"Pod": "pods", "PodTemplate": "podtemplates", "ReplicationController": "replicationcontrollers",
+	"Deployment": "deployments", "ReplicaSet": "replicasets", "StatefulSet": "statefulsets", "DaemonSet": "daemonsets",
+	"Job": "jobs", "CronJob": "cronjobs", "RoleBinding": "rolebindings", "ClusterRoleBinding": "clusterrolebindings",
+	"ConfigMap": "configmaps", "Scale": "deployments", "Eviction": "pods",
+}
+
+// review builds the AdmissionRequest the API server sends for op on obj (old for UPDATE and DELETE), by a
+// developer, as JSON objects like the API server's.
+func review(t testing.TB, op admissionv1.Operation, obj, old runtime.Object, opts ...func(*admissionv1.AdmissionRequest)) admissionv1.AdmissionRequest {
+	t.Helper()
+	subject := obj
+	if subject == nil {
+		subject = old
+	}
+	gvk := subject.GetObjectKind().GroupVersionKind()
+	require.NotEmpty(t, gvk.Kind, "objects carry their kind")
+	accessor, err := meta.Accessor(subject)
+	require.NoError(t, err)
+	req := admissionv1.AdmissionRequest{
+		UID:         uuid.NewUUID(),
+		Kind:        metav1.GroupVersionKind{Group: gvk.Group, Version: gvk.Version, Kind: gvk.Kind},
+		Resource:    metav1.GroupVersionResource{Group: gvk.Group, Version: gvk.Version, Resource: resources[gvk.Kind]},
+		Name:        accessor.GetName(),
+		Namespace:   accessor.GetNamespace(),
+		Operation:   op,
+		UserInfo:    authenticationv1.UserInfo{Username: developer, Groups: []string{"payments-devs", "system:authenticated"}},
+		Object:      rawObject(t, obj),
+		OldObject:   rawObject(t, old),
+		DryRun:      new(false),
+		RequestKind: &metav1.GroupVersionKind{Group: gvk.Group, Version: gvk.Version, Kind: gvk.Kind},
+	}
+	for _, opt := range opts {
+		opt(&req)
+	}
+	return req
+}
+
+func rawObject(t testing.TB, obj runtime.Object) runtime.RawExtension {
+	t.Helper()
+	if obj == nil {
+		return runtime.RawExtension{}
+	}
+	data, err := json.Marshal(obj)
+	require.NoError(t, err)
+	return runtime.RawExtension{Raw: data}
+}
+
+func asUser(name string, groups ...string) func(*admissionv1.AdmissionRequest) {
+	return func(r *admissionv1.AdmissionRequest) {
+		r.UserInfo = authenticationv1.UserInfo{Username: name, Groups: groups}
+	}
+}
+
+func subResource(name string) func(*admissionv1.AdmissionRequest) {
+	return func(r *admissionv1.AdmissionRequest) { r.SubResource = name }
+}
+
+func inNamespace(ns string) func(*admissionv1.AdmissionRequest) {
+	return func(r *admissionv1.AdmissionRequest) { r.Namespace = ns }
+}
+
+// reviewBody wraps a request in an AdmissionReview, as the API server posts it.
+func reviewBody(t testing.TB, req admissionv1.AdmissionRequest) []byte {
+	t.Helper()
+	body, err := json.Marshal(admissionv1.AdmissionReview{
+		TypeMeta: metav1.TypeMeta{APIVersion: "admission.k8s.io/v1", Kind: "AdmissionReview"},
+		Request:  &req,
+	})
+	require.NoError(t, err)
+	return body
+}
+
+// post sends body to path on h and returns the HTTP status and the AdmissionReview answered.
+func post(t *testing.T, h http.Handler, path, contentType string, body []byte) (int, admissionv1.AdmissionReview) {
+	t.Helper()
+	r := httptest.NewRequest(http.MethodPost, path, bytes.NewReader(body))
+	r.Header.Set("Content-Type", contentType)
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, r)
+	var answer admissionv1.AdmissionReview
+	require.NoError(t, json.Unmarshal(w.Body.Bytes(), &answer), "the answer is an AdmissionReview: %s", w.Body.String())
+	return w.Code, answer
+}
