@@ -24,6 +24,10 @@ lint: ## Check formatting (gofmt) and run go vet.
 	  if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 	go vet ./...
 
+.PHONY: tools
+tools: ## Build etcd, kube-apiserver, kubectl, helm, pod-security-webhook into bin/ (first time: minutes).
+	@e2e/tools/build.sh $(BIN)
+
 ##@ Test
 
 .PHONY: unit
@@ -31,11 +35,31 @@ unit: ## Run the unit tests only (no control plane needed).
 	go test ./rules/... ./webhook/... ./cmd/...
 
 .PHONY: test
-test: lint build ## Run every test: unit, fuzz seeds, end to end (builds the tools first).
+test: lint build tools ## Run every test: unit, fuzz seeds, end to end (builds the tools first).
 	go test ./...
+
+.PHONY: bench
+bench: build tools ## Measure kubeguard against the Pod Security Admission webhook and profile it (about 6 minutes).
+	go build -o $(BIN)/kubeguard-loadgen ./cmd/kubeguard-loadgen
+	go build -o $(BIN)/kubeguard-profiled ./e2e/bench/profiled
+	go run ./e2e/bench -out $(BIN)/bench $(BENCH_FLAGS)
 
 ##@ Run
 
 .PHONY: run
 run: build ## Serve the webhook locally with certificates from ./bin/certs.
 	$(BIN)/kubeguard serve --cert-dir $(BIN)/certs
+
+.PHONY: up
+up: build tools ## Start etcd, kube-apiserver and kubeguard in the background (KUBECONFIG=bin/kubeconfig).
+	@go build -o $(BIN)/devcluster ./e2e/cmd/devcluster
+	@e2e/devcluster.sh up
+
+.PHONY: down
+down: ## Stop what `make up` started.
+	@e2e/devcluster.sh down
+
+.PHONY: demo
+demo: build tools ## Start a local cluster, apply examples/ with kubectl to show kubeguard at work, stop it.
+	@status=0; $(MAKE) --no-print-directory up && e2e/demo.sh || status=$$?; \
+	  $(MAKE) --no-print-directory down; exit $$status
