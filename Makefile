@@ -47,8 +47,9 @@ bench: build tools ## Measure kubeguard against the Pod Security Admission webho
 ##@ Run
 
 .PHONY: run
-run: build ## Serve the webhook locally with certificates from ./bin/certs.
-	$(BIN)/kubeguard serve --cert-dir $(BIN)/certs
+run: build ## Serve the webhook on localhost:9443 with a fresh local CA in bin/certs (ca.crt for clients).
+	@[ -f $(BIN)/certs/tls.crt ] || go run ./e2e/cmd/devcerts -dir $(BIN)/certs
+	$(BIN)/kubeguard serve --host 127.0.0.1 --cert-dir $(BIN)/certs --health-probe-bind-address 127.0.0.1:8081 --metrics-bind-address 127.0.0.1:8080
 
 .PHONY: up
 up: build tools ## Start etcd, kube-apiserver and kubeguard in the background (KUBECONFIG=bin/kubeconfig).
