@@ -39,9 +39,8 @@ test: lint build tools ## Run every test: unit, fuzz seeds, end to end (builds t
 	go test ./...
 
 .PHONY: bench
-bench: build tools ## Measure kubeguard against the Pod Security Admission webhook and profile it (about 6 minutes).
+bench: build tools ## Measure kubeguard against the Pod Security Admission webhook and profile it (about 5 minutes).
 	go build -o $(BIN)/kubeguard-loadgen ./cmd/kubeguard-loadgen
-	go build -o $(BIN)/kubeguard-profiled ./e2e/bench/profiled
 	go run ./e2e/bench -out $(BIN)/bench $(BENCH_FLAGS)
 
 ##@ Run

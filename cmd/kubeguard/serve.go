@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/http/pprof"
 	"os/signal"
 	"syscall"
 	"time"
@@ -18,6 +19,7 @@ import (
 	"golang.org/x/sync/errgroup"
 	"sigs.k8s.io/controller-runtime/pkg/healthz"
 	ctrllog "sigs.k8s.io/controller-runtime/pkg/log"
+	ctrlmetrics "sigs.k8s.io/controller-runtime/pkg/metrics"
 
 	"github.com/kubeguard/kubeguard/webhook"
 	"github.com/kubeguard/kubeguard/webhook/policy"
@@ -30,6 +32,7 @@ type serveFlags struct {
 	certDir     string
 	healthAddr  string
 	metricsAddr string
+	profiling   bool
 }
 
 func runServe(args []string, stderr io.Writer) int {
@@ -41,6 +44,7 @@ func runServe(args []string, stderr io.Writer) int {
 	fs.StringVar(&f.certDir, "cert-dir", "/etc/kubeguard/certs", "directory holding tls.crt and tls.key; changes are picked up without a restart")
 	fs.StringVar(&f.healthAddr, "health-probe-bind-address", ":8081", "address of /healthz and /readyz")
 	fs.StringVar(&f.metricsAddr, "metrics-bind-address", ":8080", `address of /metrics, or "0" to turn metrics off`)
+	fs.BoolVar(&f.profiling, "profiling", false, "also serve Go's profiler at /debug/pprof/ on the health probe address")
 	if err := fs.Parse(args); err != nil {
 		return exitUsage
 	}
@@ -81,13 +85,24 @@ func serve(ctx context.Context, f serveFlags, p *policy.Policy, log logr.Logger)
 	health := http.NewServeMux()
 	handleChecks(health, "/healthz", map[string]healthz.Checker{"ping": healthz.Ping})
 	handleChecks(health, "/readyz", map[string]healthz.Checker{"webhook": server.StartedChecker()})
+	if f.profiling {
+		// Off by default: profiles show request contents in stack traces, and the endpoint costs nothing
+		// until asked for a profile.
+		health.HandleFunc("/debug/pprof/", pprof.Index)
+		health.HandleFunc("/debug/pprof/profile", pprof.Profile)
+		health.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+		health.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	}
 
 	g, ctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return server.Start(ctx) })
 	g.Go(func() error { return serveHTTP(ctx, f.healthAddr, health) })
 	if f.metricsAddr != "0" {
 		metrics := http.NewServeMux()
-		metrics.Handle("/metrics", promhttp.HandlerFor(registry, promhttp.HandlerOpts{Registry: registry}))
+		// controller-runtime's server and certwatcher record into their own registry (webhook latency and
+		// in-flight requests, certificate reloads): serve both.
+		gatherers := prometheus.Gatherers{registry, ctrlmetrics.Registry}
+		metrics.Handle("/metrics", promhttp.HandlerFor(gatherers, promhttp.HandlerOpts{}))
 		g.Go(func() error { return serveHTTP(ctx, f.metricsAddr, metrics) })
 	}
 	log.Info("kubeguard serving", "version", version, "port", f.port, "certDir", f.certDir, "config", f.config)

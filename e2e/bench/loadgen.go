@@ -1,0 +1,78 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os/exec"
+	"strconv"
+	"time"
+)
+
+// result is what the benchmark reads of the load generator's JSON report.
+type result struct {
+	Label        string         `json:"label"`
+	Connections  int            `json:"connections"`
+	Requests     int            `json:"requests"`
+	Throughput   float64        `json:"requestsPerSecond"`
+	Allowed      int            `json:"allowed"`
+	Denied       int            `json:"denied"`
+	Errors       int            `json:"errors"`
+	ErrorsByKind map[string]int `json:"errorsByKind,omitempty"`
+	Latency      struct {
+		P50Millis float64 `json:"p50Millis"`
+		P90Millis float64 `json:"p90Millis"`
+		P99Millis float64 `json:"p99Millis"`
+	} `json:"latency"`
+	ClientCPUPerRequestMicros float64 `json:"clientCPUPerRequestMicros"`
+	Server                    struct {
+		CPUPerRequestMicros float64 `json:"cpuPerRequestMicros"`
+		CPUCores            float64 `json:"cpuCores"`
+		PeakRSSBytes        int64   `json:"peakRSSBytes"`
+	} `json:"server"`
+}
+
+// load is one run of the load generator.
+type load struct {
+	target      *target
+	bodies      []bodyFile
+	connections int
+	warmup      time.Duration
+	duration    time.Duration
+	label       string
+}
+
+// run runs the load generator and returns its report; its human summary goes to progress. Failed requests
+// are in the report, not an error: the table shows them.
+func (e *env) run(ctx context.Context, l load, progress io.Writer) (*result, error) {
+	args := []string{
+		"--url", l.target.url,
+		"--ca", e.caFile,
+		"--connections", strconv.Itoa(l.connections),
+		"--warmup", l.warmup.String(),
+		"--duration", l.duration.String(),
+		"--pid", strconv.Itoa(l.target.pid),
+		"--label", l.label,
+		"--json", "-",
+	}
+	for _, b := range l.bodies {
+		args = append(args, "--body", b.arg(e.testdata))
+	}
+	cmd := exec.CommandContext(ctx, e.loadgen, args...)
+	var stdout bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, progress
+	err := cmd.Run()
+	var exitErr *exec.ExitError
+	// Exit code 1 reports failed requests, which the JSON report counts.
+	if err != nil && !(errors.As(err, &exitErr) && exitErr.ExitCode() == 1) {
+		return nil, fmt.Errorf("%s %v: %w", e.loadgen, args, err)
+	}
+	var res result
+	if err := json.Unmarshal(stdout.Bytes(), &res); err != nil {
+		return nil, fmt.Errorf("reading the load generator's report: %w", err)
+	}
+	return &res, nil
+}

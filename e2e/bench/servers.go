@@ -1,0 +1,167 @@
+package main
+
+import (
+	"context"
+	"crypto/x509"
+	"errors"
+	"net"
+	"os"
+	"path/filepath"
+	"strconv"
+
+	"github.com/kubeguard/kubeguard/e2e/framework"
+)
+
+// Names of the two sides, as the table shows them.
+const (
+	kubeguardName = "kubeguard"
+	psaName       = "pod-security-webhook"
+)
+
+// benchNamespace holds the benchmark's objects. The Pod Security webhook reads it, so it exists in the
+// control plane, without labels: the configuration's restricted default applies.
+const benchNamespace = "bench"
+
+// target is a running webhook server the load generator is pointed at.
+type target struct {
+	name string
+	url  string
+	pid  int
+	stop func() error
+}
+
+// env is what every server of a run shares: certificates, the control plane's kubeconfig, directories.
+type env struct {
+	// dir receives certificates, configuration, logs and results.
+	dir      string
+	testdata string
+	certDir  string
+	caFile   string
+	trust    *x509.CertPool
+	// kubeconfig is the admin's, for the Pod Security webhook's namespace lookups.
+	kubeconfig string
+	psaConfig  string
+	loadgen    string
+	psa        string
+	kubeguard  string
+}
+
+// newEnv issues a CA and a loopback serving certificate that both webhooks present, and writes the Pod
+// Security webhook's configuration.
+func newEnv(dir, testdata, kubeconfig string) (*env, error) {
+	e := &env{dir: dir, testdata: testdata, certDir: filepath.Join(dir, "certs"), caFile: filepath.Join(dir, "ca.crt"), kubeconfig: kubeconfig}
+	var err error
+	for name, dst := range map[string]*string{"kubeguard-loadgen": &e.loadgen, "pod-security-webhook": &e.psa, "kubeguard": &e.kubeguard} {
+		if *dst, err = framework.Binary(name); err != nil {
+			return nil, err
+		}
+	}
+	if err := os.MkdirAll(filepath.Join(dir, "logs"), 0o755); err != nil {
+		return nil, err
+	}
+	ca, err := framework.NewCA("kubeguard-bench-ca")
+	if err != nil {
+		return nil, err
+	}
+	serving, err := ca.IssueServing(framework.LoopbackHosts...)
+	if err != nil {
+		return nil, err
+	}
+	if err := serving.WriteTo(e.certDir); err != nil {
+		return nil, err
+	}
+	if err := os.WriteFile(e.caFile, ca.CertPEM, 0o644); err != nil {
+		return nil, err
+	}
+	e.trust = framework.CertPool(ca)
+	e.psaConfig = filepath.Join(dir, "pod-security.yaml")
+	return e, os.WriteFile(e.psaConfig, []byte(psaConfiguration), 0o644)
+}
+
+// psaConfiguration enforces the restricted profile everywhere, so that the Pod Security webhook evaluates
+// every pod as kubeguard does. Audit and warn stay at their privileged default: kubeguard's enforce mode
+// neither audits nor warns either.
+const psaConfiguration = `apiVersion: pod-security.admission.config.k8s.io/v1
+kind: PodSecurityConfiguration
+defaults:
+  enforce: restricted
+  enforce-version: latest
+exemptions:
+  usernames: []
+  runtimeClasses: []
+  namespaces: []
+`
+
+func (e *env) logPath(name string) string { return filepath.Join(e.dir, "logs", name+".log") }
+
+// startKubeguard starts `kubeguard serve` with the default configuration and metrics on, as deployed.
+func (e *env) startKubeguard(ctx context.Context, tag string) (*target, error) {
+	log, err := os.Create(e.logPath(kubeguardName + "-" + tag))
+	if err != nil {
+		return nil, err
+	}
+	k, err := framework.StartKubeguard(ctx, framework.KubeguardOptions{CertDir: e.certDir, Trust: e.trust, Output: log})
+	if err != nil {
+		log.Close()
+		return nil, err
+	}
+	stop := func() error { return errors.Join(k.Stop(), log.Close()) }
+	return &target{name: kubeguardName, url: k.URL(framework.ValidatePath), pid: k.Pid(), stop: stop}, nil
+}
+
+// startPSA starts the Pod Security webhook, which serves admission on every path.
+func (e *env) startPSA(ctx context.Context, tag string) (*target, error) {
+	port, err := freePort()
+	if err != nil {
+		return nil, err
+	}
+	args := []string{
+		"--kubeconfig", e.kubeconfig,
+		"--config", e.psaConfig,
+		"--bind-address", "127.0.0.1",
+		"--secure-port", strconv.Itoa(port),
+		"--tls-cert-file", filepath.Join(e.certDir, "tls.crt"),
+		"--tls-private-key-file", filepath.Join(e.certDir, "tls.key"),
+	}
+	base := "https://" + net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
+	// /readyz waits for the namespace informer to sync: before that, every pod would be refused.
+	s, err := startServer(ctx, psaName, e.psa, args, e.logPath(psaName+"-"+tag), base+"/readyz", e.trust)
+	if err != nil {
+		return nil, err
+	}
+	return &target{name: psaName, url: base + "/validate", pid: s.pid(), stop: s.stop}, nil
+}
+
+// startProfiled starts kubeguard with its profiler on the health probe address, and returns that address's
+// base URL.
+func (e *env) startProfiled(ctx context.Context) (*target, string, error) {
+	ports, err := framework.FreePorts(2)
+	if err != nil {
+		return nil, "", err
+	}
+	pprofAddr := net.JoinHostPort("127.0.0.1", strconv.Itoa(ports[1]))
+	args := []string{
+		"serve",
+		"--host", "127.0.0.1",
+		"--port", strconv.Itoa(ports[0]),
+		"--cert-dir", e.certDir,
+		"--health-probe-bind-address", pprofAddr,
+		"--metrics-bind-address", "0",
+		"--profiling",
+	}
+	pprofURL := "http://" + pprofAddr
+	s, err := startServer(ctx, "kubeguard --profiling", e.kubeguard, args, e.logPath("kubeguard-profiled"), pprofURL+"/readyz", e.trust)
+	if err != nil {
+		return nil, "", err
+	}
+	url := "https://" + net.JoinHostPort("127.0.0.1", strconv.Itoa(ports[0])) + framework.ValidatePath
+	return &target{name: kubeguardName, url: url, pid: s.pid(), stop: s.stop}, pprofURL, nil
+}
+
+func freePort() (int, error) {
+	ports, err := framework.FreePorts(1)
+	if err != nil {
+		return 0, err
+	}
+	return ports[0], nil
+}
