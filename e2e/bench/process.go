@@ -11,6 +11,8 @@ import (
 	"os/exec"
 	"syscall"
 	"time"
+
+	"github.com/kubeguard/kubeguard/e2e/framework"
 )
 
 // server is a webhook server process the benchmark started: the Pod Security webhook, or kubeguard built
@@ -61,7 +63,7 @@ func (s *server) waitReady(ctx context.Context, url string, trust *x509.CertPool
 	defer client.CloseIdleConnections()
 	var lastErr error
 	for {
-		lastErr = probe(ctx, client, url)
+		lastErr = framework.GetOK(ctx, client, url)
 		if lastErr == nil {
 			return nil
 		}
@@ -73,22 +75,6 @@ func (s *server) waitReady(ctx context.Context, url string, trust *x509.CertPool
 		case <-time.After(100 * time.Millisecond):
 		}
 	}
-}
-
-func probe(ctx context.Context, client *http.Client, url string) error {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
-	if err != nil {
-		return err
-	}
-	resp, err := client.Do(req)
-	if err != nil {
-		return err
-	}
-	_ = resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("%s answered %s", url, resp.Status)
-	}
-	return nil
 }
 
 func (s *server) pid() int { return s.cmd.Process.Pid }

@@ -155,7 +155,16 @@ func (k *Kubeguard) waitReady(ctx context.Context, exited <-chan struct{}) error
 }
 
 func (k *Kubeguard) probe(ctx context.Context, client *http.Client, readyz string) error {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, readyz, nil)
+	if err := GetOK(ctx, client, readyz); err != nil {
+		return err
+	}
+	_, err := k.ServingCertificate(ctx)
+	return err
+}
+
+// GetOK fetches url and fails unless the answer is 200 OK: a readiness probe.
+func GetOK(ctx context.Context, client *http.Client, url string) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
 		return err
 	}
@@ -165,10 +174,9 @@ func (k *Kubeguard) probe(ctx context.Context, client *http.Client, readyz strin
 	}
 	_ = resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("%s answered %s", readyz, resp.Status)
+		return fmt.Errorf("%s answered %s", url, resp.Status)
 	}
-	_, err = k.ServingCertificate(ctx)
-	return err
+	return nil
 }
 
 // ServingCertificate connects to the webhook port, verifies the certificate against Trust, and returns
