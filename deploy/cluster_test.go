@@ -102,6 +102,24 @@ func certManagerCRDs(t *testing.T) string {
 	return dir
 }
 
+// waitEstablished waits until the CRDs can be used. kubectl wait fails at once, instead of waiting, on a
+// CRD whose status has no conditions yet, so it is asked again until it succeeds or a minute has passed.
+func (c *testCluster) waitEstablished(t *testing.T, crds ...string) {
+	t.Helper()
+	args := append([]string{"wait", "--for=condition=Established", "--timeout=10s"}, crds...)
+	deadline := time.Now().Add(time.Minute)
+	for {
+		res := c.run(t, c.kubectl, "", args...)
+		if res.ExitCode == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			require.Zero(t, res.ExitCode, "CRDs not established after a minute: %s", res.String())
+		}
+		time.Sleep(time.Second)
+	}
+}
+
 // withoutKind drops the objects of one kind from a rendering.
 func withoutKind(t *testing.T, rendered, kind string) string {
 	t.Helper()
@@ -121,8 +139,7 @@ func withoutKind(t *testing.T, rendered, kind string) string {
 func TestServerSideDryRunApply(t *testing.T) {
 	c := startCluster(t)
 	c.mustRun(t, c.kubectl, "", "apply", "--server-side", "-f", certManagerCRDs(t))
-	c.mustRun(t, c.kubectl, "", "wait", "--for=condition=Established", "--timeout=60s",
-		"crd/certificates.cert-manager.io", "crd/issuers.cert-manager.io", "crd/clusterissuers.cert-manager.io")
+	c.waitEstablished(t, "crd/certificates.cert-manager.io", "crd/issuers.cert-manager.io", "crd/clusterissuers.cert-manager.io")
 	h := newHelm(t)
 	for _, set := range valueSets {
 		t.Run(set, func(t *testing.T) {
