@@ -6,6 +6,9 @@ BIN     := $(CURDIR)/bin
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X main.version=$(VERSION)
 
+# GOTESTFLAGS adds go test flags, e.g. GOTESTFLAGS=-count=1 to run every test rather than reuse cached results.
+GOTESTFLAGS ?=
+
 export PATH := $(BIN):$(PATH)
 
 .PHONY: help
@@ -36,7 +39,7 @@ unit: ## Run the unit tests only (no control plane needed).
 
 .PHONY: test
 test: lint build tools ## Run every test: unit, fuzz seeds, end to end (builds the tools first).
-	go test ./...
+	go test $(GOTESTFLAGS) ./...
 
 .PHONY: bench
 bench: build tools ## Measure kubeguard against the Pod Security Admission webhook and profile it (about 5 minutes).
