@@ -2,6 +2,7 @@ package framework
 
 import (
 	"crypto"
+	"crypto/ecdsa"
 	"crypto/rand"
 	"crypto/x509"
 	"crypto/x509/pkix"
@@ -37,24 +38,13 @@ type ServingCert struct {
 
 // NewCA creates a CA with a fresh P-256 key.
 func NewCA(commonName string) (*CA, error) {
-	key, err := pki.GenerateECPrivateKey(pki.ECCurve256)
+	key, template, err := newKeyAndTemplate(commonName)
 	if err != nil {
 		return nil, err
 	}
-	serial, err := newSerial()
-	if err != nil {
-		return nil, err
-	}
-	now := time.Now()
-	template := &x509.Certificate{
-		SerialNumber:          serial,
-		Subject:               pkix.Name{CommonName: commonName},
-		NotBefore:             now.Add(-time.Minute),
-		NotAfter:              now.Add(certLifetime),
-		IsCA:                  true,
-		BasicConstraintsValid: true,
-		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageDigitalSignature,
-	}
+	template.IsCA = true
+	template.BasicConstraintsValid = true
+	template.KeyUsage = x509.KeyUsageCertSign | x509.KeyUsageDigitalSignature
 	certPEM, cert, err := pki.SignCertificate(template, template, key.Public(), key)
 	if err != nil {
 		return nil, fmt.Errorf("self-signing CA %q: %w", commonName, err)
@@ -62,25 +52,34 @@ func NewCA(commonName string) (*CA, error) {
 	return &CA{Cert: cert, CertPEM: certPEM, key: key}, nil
 }
 
-// IssueServing signs a serving certificate for hosts, each an IP address or a DNS name.
-func (ca *CA) IssueServing(hosts ...string) (*ServingCert, error) {
+// newKeyAndTemplate returns a fresh P-256 key and a certificate template for commonName with a random serial,
+// valid from a minute ago (clocks of the processes under test may lag) for certLifetime.
+func newKeyAndTemplate(commonName string) (*ecdsa.PrivateKey, *x509.Certificate, error) {
 	key, err := pki.GenerateECPrivateKey(pki.ECCurve256)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	serial, err := newSerial()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	now := time.Now()
-	template := &x509.Certificate{
+	return key, &x509.Certificate{
 		SerialNumber: serial,
-		Subject:      pkix.Name{CommonName: "kubeguard"},
+		Subject:      pkix.Name{CommonName: commonName},
 		NotBefore:    now.Add(-time.Minute),
 		NotAfter:     now.Add(certLifetime),
-		KeyUsage:     x509.KeyUsageDigitalSignature,
-		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+	}, nil
+}
+
+// IssueServing signs a serving certificate for hosts, each an IP address or a DNS name.
+func (ca *CA) IssueServing(hosts ...string) (*ServingCert, error) {
+	key, template, err := newKeyAndTemplate("kubeguard")
+	if err != nil {
+		return nil, err
 	}
+	template.KeyUsage = x509.KeyUsageDigitalSignature
+	template.ExtKeyUsage = []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}
 	for _, host := range hosts {
 		if ip := net.ParseIP(host); ip != nil {
 			template.IPAddresses = append(template.IPAddresses, ip)
