@@ -35,7 +35,7 @@ tools: ## Build etcd, kube-apiserver, kubectl, helm, pod-security-webhook into b
 
 .PHONY: unit
 unit: ## Run the unit tests only (no control plane needed).
-	go test ./rules/... ./webhook/... ./cmd/...
+	go test ./rules/... ./objects/... ./policy/... ./judgement/... ./check/... ./webhook/... ./cmd/...
 
 .PHONY: test
 test: lint build tools ## Run every test: unit, fuzz seeds, end to end (builds the tools first).

@@ -15,7 +15,7 @@ import (
 	"k8s.io/apimachinery/pkg/labels"
 	"sigs.k8s.io/yaml"
 
-	"github.com/kubeguard/kubeguard/webhook/policy"
+	"github.com/kubeguard/kubeguard/policy"
 )
 
 // chartValues is the part of the values that decides the config file.

@@ -122,17 +122,24 @@ func assertDenied(t *testing.T, res framework.Result, resource, name string, wan
 	assert.NotContains(t, res.Stderr, "Warning:", "a denial carries warnings")
 }
 
-// assertDryRunWarnings asserts that kubectl succeeded and printed one `Warning: [dry-run] …` line per
-// violation in want, in order, and no other dry-run warning.
+// assertDryRunWarnings asserts that kubectl succeeded and printed one short `Warning: [dry-run] …` line
+// per violation in want, in order, naming the rule, the container and the setting, and no other dry-run
+// warning.
 func assertDryRunWarnings(t *testing.T, res framework.Result, want []violation) {
 	t.Helper()
 	assert.Zero(t, res.ExitCode, "kubectl failed")
 	patterns := make([]*regexp.Regexp, len(want))
 	for i, v := range want {
-		patterns[i] = violationLine(regexp.QuoteMeta("Warning: [dry-run] "), v)
+		setting := v.field[strings.LastIndex(v.field, ".")+1:]
+		patterns[i] = regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(fmt.Sprintf(`Warning: [dry-run] %s: container "app": %s `, v.rule, setting)) + `\S.*$`)
 	}
 	assertInOrder(t, res.Stderr, patterns)
 	assert.Equal(t, len(want), strings.Count(res.Stderr, "Warning: [dry-run] "), "dry-run warnings")
+	for _, line := range strings.Split(res.Stderr, "\n") {
+		if warning, ok := strings.CutPrefix(line, "Warning: "); ok {
+			assert.LessOrEqual(t, len(warning), 120, "a warning fits on one line: %s", warning)
+		}
+	}
 }
 
 // assertAdmitted asserts that kubectl created or configured the object without any warning.

@@ -34,6 +34,13 @@ func appArmorProfile() Rule {
 		ID:       appArmorProfileID,
 		Doc:      "Requires every container to run under the RuntimeDefault or a Localhost AppArmor profile, set by field or legacy annotation.",
 		CheckPod: checkAppArmorProfile,
+		Settings: []Setting{{
+			Name:        "requireProfile",
+			Doc:         "false lets containers without an AppArmor profile pass and rejects only Unconfined, as the Pod Security restricted level does.",
+			Type:        Boolean,
+			DefaultBool: true,
+			apply:       func(opts *Options, v bool, _ []string) { opts.RequireAppArmorProfile = v },
+		}},
 	}
 }
 

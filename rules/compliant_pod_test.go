@@ -81,12 +81,12 @@ func tweaks(all ...func(p *Pod)) func(p *Pod) {
 	}
 }
 
-// checkAll runs every pod rule on pod, in registry order.
-func checkAll(pod *Pod, opts *Options) []Violation {
-	var out []Violation
+// podRules are the registered rules that judge pods.
+func podRules() []Rule {
+	var out []Rule
 	for _, r := range All() {
 		if r.CheckPod != nil {
-			out = append(out, r.CheckPod(pod, opts)...)
+			out = append(out, r)
 		}
 	}
 	return out

@@ -1,6 +1,10 @@
 package rules
 
-import "strings"
+import (
+	"errors"
+	"fmt"
+	"strings"
+)
 
 // MatchesName reports whether name equals one of patterns, or starts with a pattern's text before a
 // trailing "*".
@@ -15,4 +19,16 @@ func MatchesName(patterns []string, name string) bool {
 		}
 	}
 	return false
+}
+
+// ValidatePattern rejects an empty name, and a "*" anywhere but at the end, where it would silently match
+// nothing.
+func ValidatePattern(pattern string) error {
+	if pattern == "" {
+		return errors.New("empty name")
+	}
+	if i := strings.Index(pattern, "*"); i >= 0 && i != len(pattern)-1 {
+		return fmt.Errorf("%q: \"*\" may only end a name, as a prefix match", pattern)
+	}
+	return nil
 }

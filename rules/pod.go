@@ -2,7 +2,6 @@ package rules
 
 import (
 	corev1 "k8s.io/api/core/v1"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 )
 
@@ -32,28 +31,6 @@ type PodSpec struct {
 type Container struct {
 	Name            string                  `json:"name"`
 	SecurityContext *corev1.SecurityContext `json:"securityContext,omitempty"`
-}
-
-// PodFromCore builds the rules' view of a full API pod spec, for callers that already hold one.
-func PodFromCore(path *field.Path, meta *metav1.ObjectMeta, spec *corev1.PodSpec) Pod {
-	pod := Pod{Path: path, Spec: PodSpec{
-		OS:              spec.OS,
-		HostUsers:       spec.HostUsers,
-		SecurityContext: spec.SecurityContext,
-	}}
-	if meta != nil {
-		pod.Annotations = meta.Annotations
-	}
-	for _, c := range spec.InitContainers {
-		pod.Spec.InitContainers = append(pod.Spec.InitContainers, Container{Name: c.Name, SecurityContext: c.SecurityContext})
-	}
-	for _, c := range spec.Containers {
-		pod.Spec.Containers = append(pod.Spec.Containers, Container{Name: c.Name, SecurityContext: c.SecurityContext})
-	}
-	for _, c := range spec.EphemeralContainers {
-		pod.Spec.EphemeralContainers = append(pod.Spec.EphemeralContainers, Container{Name: c.Name, SecurityContext: c.SecurityContext})
-	}
-	return pod
 }
 
 // isWindows reports whether the pod declares a Windows OS; Linux-only rules do not judge such pods, as the

@@ -10,6 +10,9 @@ type Rule struct {
 	CheckPod func(pod *Pod, opts *Options) []Violation
 	// CheckBinding judges a RoleBinding's or ClusterRoleBinding's subjects.
 	CheckBinding func(binding *Binding, opts *Options) []Violation
+	// Settings are the values besides mode that the configuration may set for this rule; the check reads
+	// them from Options.
+	Settings []Setting
 }
 
 // Options are the rule settings a cluster admin may change.
@@ -21,11 +24,16 @@ type Options struct {
 	AllowedUsers []string
 }
 
-// DefaultOptions returns the settings used when the configuration says nothing. The control plane binds its
-// own identities (system:kube-scheduler, system:kube-controller-manager, …) as Users, and blocking those
-// bindings breaks cluster upgrades, hence "system:*".
+// DefaultOptions returns the settings used when the configuration says nothing: each rule's settings at
+// their declared defaults. Every call returns values of its own, which the caller may change.
 func DefaultOptions() Options {
-	return Options{RequireAppArmorProfile: true, AllowedUsers: []string{"system:*"}}
+	var opts Options
+	for _, r := range All() {
+		for _, s := range r.Settings {
+			s.setDefault(&opts)
+		}
+	}
+	return opts
 }
 
 // All returns every rule in evaluation order; that order is also the order of violations in messages.

@@ -25,6 +25,16 @@ func userSubject() Rule {
 		ID:           userSubjectID,
 		Doc:          "Rejects RoleBindings and ClusterRoleBindings that bind an individual User instead of a Group or ServiceAccount.",
 		CheckBinding: checkUserSubject,
+		Settings: []Setting{{
+			// The control plane binds its own identities (system:kube-scheduler,
+			// system:kube-controller-manager, …) as Users, and blocking those bindings breaks cluster
+			// upgrades, hence "system:*".
+			Name:         "allowedUsers",
+			Doc:          "User subjects that may still be bound: exact names, or prefixes ending in \"*\".",
+			Type:         NamePatterns,
+			DefaultNames: []string{"system:*"},
+			apply:        func(opts *Options, _ bool, names []string) { opts.AllowedUsers = names },
+		}},
 	}
 }
 

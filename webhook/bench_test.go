@@ -13,8 +13,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/stretchr/testify/require"
 
+	"github.com/kubeguard/kubeguard/policy"
 	"github.com/kubeguard/kubeguard/webhook"
-	"github.com/kubeguard/kubeguard/webhook/policy"
 )
 
 // benchBodies are the AdmissionReviews `make bench` sends over the network, made through a real API server

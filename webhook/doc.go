@@ -1,3 +1,4 @@
-// Package webhook serves kubeguard's admission webhook: it decodes each AdmissionReview once, picks out what
-// the rules read, runs the configured policy and answers with a denial, warnings or a plain allow.
+// Package webhook is kubeguard's AdmissionReview transport: it reads each review in one pass, hands the
+// request to the judgement, and writes the answer, always with the request's UID once the review shows one.
+// It also wires controller-runtime's HTTPS server and the admission metrics.
 package webhook

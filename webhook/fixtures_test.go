@@ -66,6 +66,12 @@ func privilegedLines(specPath string) []string {
 	}
 }
 
+// privilegedWarnings are the short warnings of privilegedSpec's violations, wherever its pod spec sits.
+var privilegedWarnings = []string{
+	`[dry-run] privileged: container "web": privileged is true`,
+	`[dry-run] privilege-escalation: container "web": allowPrivilegeEscalation is true`,
+}
+
 func newPod(name string, spec corev1.PodSpec) *corev1.Pod {
 	return &corev1.Pod{
 		TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "Pod"},

@@ -1,7 +1,6 @@
 package webhook_test
 
 import (
-	"context"
 	"sort"
 	"strings"
 	"testing"
@@ -10,10 +9,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	admissionv1 "k8s.io/api/admission/v1"
-	"sigs.k8s.io/controller-runtime/pkg/webhook/admission"
 
+	"github.com/kubeguard/kubeguard/policy"
 	"github.com/kubeguard/kubeguard/webhook"
-	"github.com/kubeguard/kubeguard/webhook/policy"
 )
 
 // samples returns, for each series of the metric family name, its value (the sample count for a histogram),
@@ -56,6 +54,10 @@ func TestMetrics(t *testing.T) {
 		unreadableNew(review(t, admissionv1.Create, newPod("web", compliantSpec()), nil)),
 		review(t, admissionv1.Delete, nil, newPod("web", privilegedSpec())),
 		review(t, admissionv1.Create, newRoleBinding("editors", user("bob@contoso.com"), user("carol@contoso.com")), nil),
+		// What a client makes up never becomes a label value.
+		review(t, admissionv1.Create, newPod("web", privilegedSpec()), nil, func(r *admissionv1.AdmissionRequest) { r.Kind.Kind = "Made-Up-1" }),
+		review(t, admissionv1.Create, newPod("web", privilegedSpec()), nil, func(r *admissionv1.AdmissionRequest) { r.Kind.Kind = "Made-Up-2" }),
+		review(t, "MADE-UP", newPod("web", compliantSpec()), nil),
 	}
 	wantRequests := map[string]float64{
 		"decision=allowed,kind=Pod,operation=CREATE":        1,
@@ -63,7 +65,9 @@ func TestMetrics(t *testing.T) {
 		"decision=warned,kind=Deployment,operation=CREATE":  1,
 		"decision=exempt,kind=Pod,operation=CREATE":         1,
 		"decision=error,kind=Pod,operation=CREATE":          1,
-		"decision=allowed,kind=Pod,operation=DELETE":        1,
+		"decision=skipped,kind=Pod,operation=DELETE":        1,
+		"decision=skipped,kind=other,operation=CREATE":      2,
+		"decision=skipped,kind=Pod,operation=other":         1,
 		"decision=denied,kind=RoleBinding,operation=CREATE": 1,
 	}
 	wantViolations := map[string]float64{
@@ -74,58 +78,47 @@ func TestMetrics(t *testing.T) {
 		"kind=RoleBinding,mode=enforce,rule=user-subject":        2,
 	}
 	wantDurations := map[string]float64{
-		"decision=allowed": 2,
+		"decision=allowed": 1,
+		"decision=skipped": 4,
 		"decision=denied":  2,
 		"decision=warned":  1,
 		"decision=exempt":  1,
 		"decision=error":   1,
 	}
 
-	transports := map[string]func(*policy.Policy, *webhook.Metrics, admissionv1.AdmissionRequest){
-		"Handle": func(p *policy.Policy, m *webhook.Metrics, req admissionv1.AdmissionRequest) {
-			h := &webhook.Handler{Policy: p, Metrics: m}
-			h.Handle(context.Background(), admission.Request{AdmissionRequest: req})
-		},
-		"HTTP": func(p *policy.Policy, m *webhook.Metrics, req admissionv1.AdmissionRequest) {
-			mux := webhook.NewServer(webhook.ServerOptions{Policy: p, Metrics: m}).WebhookMux()
-			post(t, mux, webhook.ValidatePath, "application/json", reviewBody(t, req))
-		},
+	reg := prometheus.NewRegistry()
+	m := webhook.NewMetrics(reg)
+	mux := webhook.NewServer(webhook.ServerOptions{Policy: policy.Default(), Metrics: m}).WebhookMux()
+	for _, req := range requests {
+		post(t, mux, webhook.ValidatePath, "application/json", reviewBody(t, req))
 	}
-	for name, send := range transports {
-		t.Run(name, func(t *testing.T) {
-			reg := prometheus.NewRegistry()
-			m := webhook.NewMetrics(reg)
-			p := policy.Default()
-			for _, req := range requests {
-				send(p, m, req)
-			}
-			assert.Equal(t, wantRequests, samples(t, reg, "kubeguard_admission_requests_total"))
-			assert.Equal(t, wantViolations, samples(t, reg, "kubeguard_violations_total"))
-			assert.Equal(t, wantDurations, samples(t, reg, "kubeguard_admission_duration_seconds"))
+	assert.Equal(t, wantRequests, samples(t, reg, "kubeguard_admission_requests_total"))
+	assert.Equal(t, wantViolations, samples(t, reg, "kubeguard_violations_total"))
+	assert.Equal(t, wantDurations, samples(t, reg, "kubeguard_admission_duration_seconds"))
 
-			families, err := reg.Gather()
-			require.NoError(t, err)
-			var names []string
-			for _, f := range families {
-				names = append(names, f.GetName())
-			}
-			assert.ElementsMatch(t, []string{"kubeguard_admission_requests_total", "kubeguard_violations_total", "kubeguard_admission_duration_seconds"}, names)
-		})
+	families, err := reg.Gather()
+	require.NoError(t, err)
+	var names []string
+	for _, f := range families {
+		names = append(names, f.GetName())
 	}
+	assert.ElementsMatch(t, []string{
+		"kubeguard_admission_requests_total", "kubeguard_violations_total", "kubeguard_admission_duration_seconds",
+		"kubeguard_admission_panics_total",
+	}, names)
 }
 
 // Two handlers may share one set of metrics, as the server's two paths do, and metrics are optional.
 func TestMetricsOptional(t *testing.T) {
-	req := review(t, admissionv1.Create, newPod("web", privilegedSpec()), nil)
-	h := &webhook.Handler{Policy: policy.Default()}
-	resp := h.Handle(context.Background(), admission.Request{AdmissionRequest: req})
-	assert.False(t, resp.Allowed)
+	body := reviewBody(t, review(t, admissionv1.Create, newPod("web", privilegedSpec()), nil))
+	_, answer := post(t, &webhook.Handler{Policy: policy.Default()}, webhook.ValidatePath, "application/json", body)
+	require.NotNil(t, answer.Response)
+	assert.False(t, answer.Response.Allowed)
 
 	reg := prometheus.NewRegistry()
 	m := webhook.NewMetrics(reg)
 	for _, allDryRun := range []bool{false, true} {
-		h := &webhook.Handler{Policy: policy.Default(), Metrics: m, AllDryRun: allDryRun}
-		h.Handle(context.Background(), admission.Request{AdmissionRequest: req})
+		post(t, &webhook.Handler{Policy: policy.Default(), Metrics: m, AllDryRun: allDryRun}, webhook.ValidatePath, "application/json", body)
 	}
 	assert.Equal(t, map[string]float64{
 		"decision=denied,kind=Pod,operation=CREATE": 1,

@@ -7,18 +7,19 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"runtime/debug"
 	"sync"
 	"time"
 
 	"github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
-	"github.com/go-logr/logr"
 	admissionv1 "k8s.io/api/admission/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/types"
 
-	"github.com/kubeguard/kubeguard/webhook/objects"
+	"github.com/kubeguard/kubeguard/judgement"
+	"github.com/kubeguard/kubeguard/objects"
 )
 
 // MaxRequestBytes bounds an AdmissionReview body. The API server stores objects of at most about 3 MiB and a
@@ -62,30 +63,19 @@ type headerReview struct {
 	Request    *requestHeader `json:"request"`
 }
 
-func (r *requestHeader) request() request {
-	return request{
-		kind:        schema.GroupKind{Group: r.Kind.Group, Kind: r.Kind.Kind},
-		subResource: r.SubResource,
-		name:        r.Name,
-		namespace:   r.Namespace,
-		operation:   r.Operation,
-		username:    r.UserInfo.Username,
-		groups:      r.UserInfo.Groups,
+// judgementRequest is what the judgement needs of the request, its objects aside.
+func (r *requestHeader) judgementRequest(allDryRun bool) judgement.Request {
+	return judgement.Request{
+		Kind:        schema.GroupKind{Group: r.Kind.Group, Kind: r.Kind.Kind},
+		SubResource: r.SubResource,
+		Operation:   r.Operation,
+		Name:        r.Name,
+		Namespace:   r.Namespace,
+		User:        r.UserInfo.Username,
+		Groups:      r.UserInfo.Groups,
+		AllDryRun:   allDryRun,
 	}
 }
-
-func (r *reviewRequest) object(k *objects.Kind) (*objects.Object, error) {
-	return r.Object.Object(k), nil
-}
-func (r *reviewRequest) oldObject(k *objects.Kind) (*objects.Object, error) {
-	return r.OldObject.Object(k), nil
-}
-
-// unreadableObjects stands for a review's objects that did not decode.
-type unreadableObjects struct{ err error }
-
-func (u unreadableObjects) object(*objects.Kind) (*objects.Object, error)    { return nil, u.err }
-func (u unreadableObjects) oldObject(*objects.Kind) (*objects.Object, error) { return nil, u.err }
 
 // bodies recycles request buffers: most bodies are a few KiB, and reusing them keeps the garbage collector
 // out of the request path.
@@ -95,13 +85,13 @@ var bodies = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 const largeBody = 1 << 20
 
 // ServeHTTP reads an AdmissionReview in one pass, judges it, and writes the AdmissionReview answer. Bodies
-// that are not an AdmissionReview get a 400, oversized ones a 413, and a panic becomes a 500: the response
-// is always an AdmissionReview the API server can read.
+// that are not an AdmissionReview get a 400 and oversized ones a 413. Once the request's UID is known, every
+// answer carries it, a panic included: an answer without the UID counts as a failed call, which
+// failurePolicy: Ignore would let through.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	defer func() {
 		if p := recover(); p != nil {
-			logr.FromContextOrDiscard(r.Context()).Error(fmt.Errorf("panic: %v", p), "judging an admission request")
-			writeReview(w, http.StatusInternalServerError, "", errorResponse("", http.StatusInternalServerError, "kubeguard failed to judge the request"))
+			h.recovered(w, p, nil)
 		}
 	}()
 	rc := http.NewResponseController(w)
@@ -125,6 +115,13 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			bodies.Put(buf)
 		}
 	}()
+	// Registered after the buffer's return, so that it runs first: it still reads the body for the UID.
+	var body []byte
+	defer func() {
+		if p := recover(); p != nil {
+			h.recovered(w, p, body)
+		}
+	}()
 	if _, err := buf.ReadFrom(http.MaxBytesReader(w, r.Body, MaxRequestBytes)); err != nil {
 		code, msg := http.StatusBadRequest, fmt.Sprintf("reading the request body: %v", err)
 		if tooLarge := new(http.MaxBytesError); errors.As(err, &tooLarge) {
@@ -133,33 +130,65 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeReview(w, code, "", errorResponse("", int32(code), msg))
 		return
 	}
+	body = buf.Bytes()
 
 	var review admissionReview
-	if err := json.Unmarshal(buf.Bytes(), &review, decodeOptions); err != nil {
+	if err := json.Unmarshal(body, &review, decodeOptions); err != nil {
 		// A review whose objects cannot be read is still judged on its request alone: what kubeguard never
 		// judges (a DELETE, a status update) is allowed as usual, and what it judges is refused as unreadable,
-		// with the request's UID so that the API server takes it as a refusal. Without the UID the answer
-		// would count as a failed call, which failurePolicy: Ignore lets through.
+		// with the request's UID so that the API server takes it as a refusal.
 		var header headerReview
-		if json.Unmarshal(buf.Bytes(), &header, decodeOptions) != nil || header.Request == nil {
+		if json.Unmarshal(body, &header, decodeOptions) != nil || header.Request == nil {
 			writeReview(w, http.StatusBadRequest, "", errorResponse("", http.StatusBadRequest, fmt.Sprintf("the body is not an AdmissionReview: %v", err)))
 			return
 		}
-		in := header.Request.request()
-		out := h.judge(&in, unreadableObjects{err})
-		resp := out.response(header.Request.UID)
+		req := header.Request.judgementRequest(h.AllDryRun)
+		req.Unreadable = err
+		resp := h.judge(header.Request.UID, &req)
 		writeReview(w, http.StatusOK, header.APIVersion, &resp)
 		return
 	}
-	req := review.Request
-	if req == nil {
+	if review.Request == nil {
 		writeReview(w, http.StatusBadRequest, review.APIVersion, errorResponse("", http.StatusBadRequest, "the AdmissionReview has no request"))
 		return
 	}
-	in := req.request()
-	out := h.judge(&in, req)
-	resp := out.response(req.UID)
+	req := review.Request.judgementRequest(h.AllDryRun)
+	req.Object, req.OldObject = &review.Request.Object, &review.Request.OldObject
+	resp := h.judge(review.Request.UID, &req)
 	writeReview(w, http.StatusOK, review.APIVersion, &resp)
+}
+
+// recovered answers a request whose judging panicked: a refusal, with the request's UID when the body
+// shows one, so that the API server takes it as an answer and no failurePolicy lets the object in unjudged.
+// The panic is logged and counted: it is a bug to fix.
+func (h *Handler) recovered(w http.ResponseWriter, p any, body []byte) {
+	header := reviewHeaderOf(body)
+	var uid types.UID
+	var apiVersion string
+	if header != nil {
+		apiVersion = header.APIVersion
+		if header.Request != nil {
+			uid = header.Request.UID
+		}
+	}
+	h.Metrics.recordPanic()
+	h.Log.Error(fmt.Errorf("panic: %v", p), "judging an admission request failed; refused it", "uid", uid, "stack", string(debug.Stack()))
+	writeReview(w, http.StatusOK, apiVersion, errorResponse(uid, http.StatusInternalServerError, "kubeguard failed to judge the request, and refuses it"))
+}
+
+// reviewHeaderOf reads the review's apiVersion and request header, or returns nil when the body does not
+// have them or reading them fails in any way.
+func reviewHeaderOf(body []byte) (header *headerReview) {
+	defer func() {
+		if recover() != nil {
+			header = nil
+		}
+	}()
+	var h headerReview
+	if len(body) == 0 || json.Unmarshal(body, &h, decodeOptions) != nil {
+		return nil
+	}
+	return &h
 }
 
 // decodeOptions are those of objects.Document, for the review around it.

@@ -3,9 +3,10 @@ package webhook
 import (
 	"crypto/tls"
 
+	"github.com/go-logr/logr"
 	"sigs.k8s.io/controller-runtime/pkg/webhook"
 
-	"github.com/kubeguard/kubeguard/webhook/policy"
+	"github.com/kubeguard/kubeguard/policy"
 )
 
 // Paths served by kubeguard.
@@ -26,6 +27,7 @@ type ServerOptions struct {
 	CertDir string
 	Policy  *policy.Policy
 	Metrics *Metrics
+	Log     logr.Logger
 }
 
 // NewServer returns controller-runtime's webhook server with kubeguard's two handlers registered.
@@ -43,7 +45,7 @@ func NewServer(o ServerOptions) webhook.Server {
 			c.NextProtos = []string{"http/1.1"}
 		}},
 	})
-	server.Register(ValidatePath, &Handler{Policy: o.Policy, Metrics: o.Metrics})
-	server.Register(DryRunPath, &Handler{Policy: o.Policy, Metrics: o.Metrics, AllDryRun: true})
+	server.Register(ValidatePath, &Handler{Policy: o.Policy, Metrics: o.Metrics, Log: o.Log})
+	server.Register(DryRunPath, &Handler{Policy: o.Policy, Metrics: o.Metrics, Log: o.Log, AllDryRun: true})
 	return server
 }

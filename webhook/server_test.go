@@ -17,8 +17,8 @@ import (
 	"github.com/stretchr/testify/require"
 	admissionv1 "k8s.io/api/admission/v1"
 
+	"github.com/kubeguard/kubeguard/policy"
 	"github.com/kubeguard/kubeguard/webhook"
-	"github.com/kubeguard/kubeguard/webhook/policy"
 )
 
 // testServer is kubeguard's HTTPS server on a free loopback port, serving certificates from its own directory.
@@ -125,7 +125,7 @@ func TestServer(t *testing.T) {
 		req := review(t, admissionv1.Create, privileged, nil)
 		code, answer := s.post(t, webhook.DryRunPath, "application/json", reviewBody(t, req))
 		assert.Equal(t, http.StatusOK, code)
-		assertAnswer(t, warned("privileged,privilege-escalation", privilegedLines("spec")...), answer.Response)
+		assertAnswer(t, warned("privileged,privilege-escalation", privilegedLines("spec"), privilegedWarnings...), answer.Response)
 		assert.Equal(t, req.UID, answer.Response.UID)
 	})
 	t.Run("malformed JSON", func(t *testing.T) {

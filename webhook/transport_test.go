@@ -8,12 +8,14 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/go-logr/logr/funcr"
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	admissionv1 "k8s.io/api/admission/v1"
 
+	"github.com/kubeguard/kubeguard/policy"
 	"github.com/kubeguard/kubeguard/webhook"
-	"github.com/kubeguard/kubeguard/webhook/policy"
 )
 
 // The HTTP side of the admission contract, on the handler the server registers: whatever the body, the
@@ -78,4 +80,35 @@ func TestTransport(t *testing.T) {
 func oversized(body []byte) []byte {
 	padding := `"padding":"` + strings.Repeat("x", 8<<20) + `",`
 	return bytes.Replace(body, []byte(`{`), []byte(`{`+padding), 1)
+}
+
+// A panic while judging is a bug, and must not let anything in: the answer refuses the request with its
+// UID (an answer without one counts as a failed call, which failurePolicy: Ignore admits), and the panic is
+// counted and logged. A handler without a policy panics on the first request it judges.
+func TestPanicRefusesWithTheRequestsUID(t *testing.T) {
+	reg := prometheus.NewRegistry()
+	var logged strings.Builder
+	log := funcr.New(func(prefix, args string) { logged.WriteString(args + "\n") }, funcr.Options{})
+	h := &webhook.Handler{Metrics: webhook.NewMetrics(reg), Log: log}
+
+	for _, version := range []string{"admission.k8s.io/v1", "admission.k8s.io/v1beta1"} {
+		t.Run(version, func(t *testing.T) {
+			req := review(t, admissionv1.Create, newPod("web", compliantSpec()), nil)
+			body := bytes.Replace(reviewBody(t, req), []byte(`"apiVersion":"admission.k8s.io/v1"`), []byte(`"apiVersion":"`+version+`"`), 1)
+			code, answer := post(t, h, webhook.ValidatePath, "application/json", body)
+
+			assert.Equal(t, http.StatusOK, code, "an answer the API server reads, not a failed call")
+			assert.Equal(t, version, answer.APIVersion)
+			require.NotNil(t, answer.Response)
+			assert.Equal(t, req.UID, answer.Response.UID)
+			assert.False(t, answer.Response.Allowed)
+			require.NotNil(t, answer.Response.Result)
+			assert.Equal(t, int32(http.StatusInternalServerError), answer.Response.Result.Code)
+			assert.Contains(t, answer.Response.Result.Message, "kubeguard failed to judge the request")
+			assert.Empty(t, answer.Response.Warnings)
+		})
+	}
+	assert.Equal(t, map[string]float64{"": 2}, samples(t, reg, "kubeguard_admission_panics_total"))
+	assert.Contains(t, logged.String(), "panic: runtime error: invalid memory address or nil pointer dereference")
+	assert.Contains(t, logged.String(), `"uid"`)
 }

@@ -4,31 +4,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 
-	"github.com/kubeguard/kubeguard/rules"
-	"github.com/kubeguard/kubeguard/webhook/objects"
-	"github.com/kubeguard/kubeguard/webhook/policy"
+	"github.com/kubeguard/kubeguard/check"
 )
-
-// Decisions of the offline check, named as the webhook's metrics name them.
-const (
-	checkDenied  = "denied"
-	checkWarned  = "warned"
-	checkAllowed = "allowed"
-	checkExempt  = "exempt"
-	checkSkipped = "skipped" // a kind kubeguard does not judge
-)
-
-// checked is the verdict on one manifest.
-type checked struct {
-	manifest
-	multiDoc bool
-	obj      *objects.Object
-	decision string
-	result   policy.Result
-}
 
 // stringList is a repeatable string flag.
 type stringList []string
@@ -62,32 +41,17 @@ func runCheck(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "kubeguard check: invalid configuration: %v\n", err)
 		return exitUsage
 	}
-	sources, err := manifestFiles(paths)
+	sources, err := check.Files(paths)
 	if err != nil {
 		fmt.Fprintf(stderr, "kubeguard check: %v\n", err)
 		return exitUsage
 	}
 
-	var results []checked
-	var errs []error
-	for _, source := range sources {
-		ms, multiDoc, readErrs := readSource(source, stdin)
-		errs = append(errs, readErrs...)
-		for _, m := range ms {
-			c, err := checkManifest(p, m)
-			if err != nil {
-				errs = append(errs, &parseError{source: m.source, document: m.document, err: err})
-				continue
-			}
-			c.multiDoc = multiDoc
-			results = append(results, c)
-		}
-	}
-
+	results, errs := check.Run(p, sources, stdin)
 	if *output == "json" {
-		err = writeJSON(stdout, results, errs)
+		err = check.WriteJSON(stdout, results, errs)
 	} else {
-		err = writeText(stdout, results)
+		err = check.WriteText(stdout, results)
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "kubeguard check: %v\n", err)
@@ -99,67 +63,8 @@ func runCheck(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	switch {
 	case len(errs) > 0:
 		return exitUsage
-	case countDecisions(results)[checkDenied] > 0:
+	case check.Denied(results):
 		return exitViolations
 	}
 	return exitOK
-}
-
-func readSource(source string, stdin io.Reader) ([]manifest, bool, []error) {
-	if source == "-" {
-		return readManifests(source, stdin)
-	}
-	f, err := os.Open(source)
-	if err != nil {
-		return nil, false, []error{err}
-	}
-	defer f.Close()
-	return readManifests(source, f)
-}
-
-// checkManifest judges one object as the webhook would judge its creation.
-func checkManifest(p *policy.Policy, m manifest) (checked, error) {
-	c := checked{manifest: m}
-	kind, judged := objects.Lookup(m.gvk.GroupKind())
-	if !judged {
-		c.decision = checkSkipped
-		return c, nil
-	}
-	obj, err := objects.Decode(kind, m.json)
-	if err != nil {
-		return c, err
-	}
-	c.obj = obj
-	if obj.Namespace != "" && p.ExemptNamespace(obj.Namespace) {
-		c.decision = checkExempt
-		return c, nil
-	}
-	if obj.Pod != nil {
-		c.result = p.EvaluatePod(obj.Pod, false)
-	} else {
-		c.result = p.EvaluateBinding(obj.Binding, false)
-	}
-	switch {
-	case len(c.result.Enforced) > 0:
-		c.decision = checkDenied
-	case len(c.result.DryRun) > 0:
-		c.decision = checkWarned
-	default:
-		c.decision = checkAllowed
-	}
-	return c, nil
-}
-
-func countDecisions(results []checked) map[string]int {
-	counts := map[string]int{}
-	for _, r := range results {
-		counts[r.decision]++
-	}
-	return counts
-}
-
-// modeViolation is a violation with the mode it was found in, for the JSON report.
-type modeViolation struct {
-	rules.Violation
-	Mode policy.Mode `json:"mode"`
 }

@@ -116,17 +116,32 @@ func TestCheckJSON(t *testing.T) {
 	r := runCommand(t, "", "check", "-o", "json", filepath.Join("testdata", "check", "multi.yaml"))
 	require.Equal(t, exitViolations, r.code, r.stderr)
 
-	var report jsonReport
+	// The report's shape, as tools read it.
+	var report struct {
+		Objects []struct {
+			Kind       string `json:"kind"`
+			Name       string `json:"name"`
+			Decision   string `json:"decision"`
+			Item       *int   `json:"item"`
+			Violations []struct {
+				Rule  string `json:"rule"`
+				Field string `json:"field"`
+				Mode  string `json:"mode"`
+			} `json:"violations"`
+		} `json:"objects"`
+		Errors  []string       `json:"errors"`
+		Summary map[string]int `json:"summary"`
+	}
 	require.NoError(t, json.Unmarshal([]byte(r.stdout), &report))
 	decisions := map[string]string{}
 	for _, o := range report.Objects {
 		decisions[o.Kind+"/"+o.Name] = o.Decision
 	}
 	assert.Equal(t, map[string]string{
-		"Pod/ok":           checkAllowed,
-		"ConfigMap/":       checkSkipped,
-		"RoleBinding/devs": checkDenied,
-		"DaemonSet/agent":  checkExempt,
+		"Pod/ok":           "allowed",
+		"ConfigMap/":       "skipped",
+		"RoleBinding/devs": "denied",
+		"DaemonSet/agent":  "exempt",
 	}, decisions)
 	assert.Equal(t, 4, report.Summary["checked"])
 	assert.Empty(t, report.Errors)
@@ -139,7 +154,7 @@ func TestCheckJSON(t *testing.T) {
 		v := o.Violations[0]
 		assert.Equal(t, "user-subject", v.Rule)
 		assert.Equal(t, "subjects[0]", v.Field)
-		assert.Equal(t, "enforce", string(v.Mode))
+		assert.Equal(t, "enforce", v.Mode)
 		require.NotNil(t, o.Item)
 		assert.Equal(t, 1, *o.Item)
 	}

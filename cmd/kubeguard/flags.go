@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/kubeguard/kubeguard/webhook/policy"
+	"github.com/kubeguard/kubeguard/policy"
 )
 
 // newFlagSet returns a flag set that reports errors instead of exiting, so run can return exit code 2.

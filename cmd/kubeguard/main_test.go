@@ -81,8 +81,12 @@ func TestRulesListsEffectiveModes(t *testing.T) {
 	r := runCommand(t, "", "rules", "--config", filepath.Join("testdata", "check", "dry-run.yaml"))
 	require.Equal(t, exitOK, r.code, r.stderr)
 
+	table, judged, found := strings.Cut(r.stdout, "\n\n")
+	require.True(t, found, "a blank line ends the table")
+	assert.Equal(t, "Judged: pods, podtemplates, replicationcontrollers, deployments.apps, replicasets.apps, statefulsets.apps, "+
+		"daemonsets.apps, jobs.batch, cronjobs.batch, rolebindings.rbac.authorization.k8s.io, clusterrolebindings.rbac.authorization.k8s.io.\n", judged)
 	modes := map[string]string{}
-	for _, line := range strings.Split(strings.TrimSpace(r.stdout), "\n")[1:] {
+	for _, line := range strings.Split(strings.TrimSpace(table), "\n")[1:] {
 		fields := strings.Fields(line)
 		require.GreaterOrEqual(t, len(fields), 3, line)
 		modes[fields[0]] = fields[1]

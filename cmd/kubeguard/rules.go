@@ -3,7 +3,10 @@ package main
 import (
 	"fmt"
 	"io"
+	"strings"
 	"text/tabwriter"
+
+	"github.com/kubeguard/kubeguard/objects"
 )
 
 func runRules(args []string, stdout, stderr io.Writer) int {
@@ -25,5 +28,10 @@ func runRules(args []string, stdout, stderr io.Writer) int {
 	if err := w.Flush(); err != nil {
 		return exitUsage
 	}
+	var kinds []string
+	for _, k := range objects.Kinds() {
+		kinds = append(kinds, k.QualifiedResource().String())
+	}
+	fmt.Fprintf(stdout, "\nJudged: %s.\n", strings.Join(kinds, ", "))
 	return exitOK
 }

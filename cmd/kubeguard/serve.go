@@ -21,8 +21,8 @@ import (
 	ctrllog "sigs.k8s.io/controller-runtime/pkg/log"
 	ctrlmetrics "sigs.k8s.io/controller-runtime/pkg/metrics"
 
+	"github.com/kubeguard/kubeguard/policy"
 	"github.com/kubeguard/kubeguard/webhook"
-	"github.com/kubeguard/kubeguard/webhook/policy"
 )
 
 type serveFlags struct {
@@ -80,6 +80,7 @@ func serve(ctx context.Context, f serveFlags, p *policy.Policy, log logr.Logger)
 		CertDir: f.certDir,
 		Policy:  p,
 		Metrics: webhook.NewMetrics(registry),
+		Log:     log.WithName("admission"),
 	})
 
 	health := http.NewServeMux()

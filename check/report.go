@@ -1,0 +1,121 @@
+package check
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/kubeguard/kubeguard/judgement"
+	"github.com/kubeguard/kubeguard/policy"
+	"github.com/kubeguard/kubeguard/rules"
+)
+
+// WriteText prints one paragraph per judged object, with the same words the webhook sends to kubectl (the
+// dry-run lines in full, with their fixes), and a summary line.
+func WriteText(w io.Writer, results []Result) error {
+	var b strings.Builder
+	for _, r := range results {
+		if r.Decision == judgement.Skipped {
+			continue
+		}
+		loc := r.location(r.multiDoc)
+		switch r.Decision {
+		case judgement.Denied:
+			fmt.Fprintf(&b, "%s: %s\n", loc, strings.ReplaceAll(r.Denial().Message, "\n", "\n  "))
+		case judgement.Warned:
+			fmt.Fprintf(&b, "%s: %s is allowed with %d dry-run %s:\n", loc, r.ObjectName(), len(r.DryRun), plural(len(r.DryRun), "warning", "warnings"))
+			for _, line := range r.DryRunLines() {
+				fmt.Fprintf(&b, "  %s\n", line)
+			}
+		case judgement.Exempt:
+			fmt.Fprintf(&b, "%s: %s is exempt (namespace %s)\n", loc, r.ObjectName(), r.Namespace)
+		default:
+			fmt.Fprintf(&b, "%s: %s is allowed\n", loc, r.ObjectName())
+		}
+	}
+	n := countDecisions(results)
+	fmt.Fprintf(&b, "%d %s checked: %d denied, %d allowed with warnings, %d allowed, %d exempt, %d of kinds kubeguard does not judge\n",
+		len(results), plural(len(results), "object", "objects"), n[judgement.Denied], n[judgement.Warned], n[judgement.Allowed], n[judgement.Exempt], n[judgement.Skipped])
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+func countDecisions(results []Result) map[judgement.Decision]int {
+	counts := map[judgement.Decision]int{}
+	for _, r := range results {
+		counts[r.Decision]++
+	}
+	return counts
+}
+
+// jsonReport is the -o json output.
+type jsonReport struct {
+	Objects []jsonObject   `json:"objects"`
+	Errors  []string       `json:"errors"`
+	Summary map[string]int `json:"summary"`
+}
+
+type jsonObject struct {
+	Source     string             `json:"source"`
+	Document   int                `json:"document"`
+	Item       *int               `json:"item,omitempty"`
+	APIVersion string             `json:"apiVersion"`
+	Kind       string             `json:"kind"`
+	Namespace  string             `json:"namespace,omitempty"`
+	Name       string             `json:"name,omitempty"`
+	Decision   judgement.Decision `json:"decision"`
+	Violations []modeViolation    `json:"violations"`
+}
+
+// modeViolation is a violation with the mode it was found in.
+type modeViolation struct {
+	rules.Violation
+	Mode policy.Mode `json:"mode"`
+}
+
+// WriteJSON prints the report for tools: every object with its decision and violations, the errors, and a
+// count per decision.
+func WriteJSON(w io.Writer, results []Result, errs []error) error {
+	report := jsonReport{Objects: []jsonObject{}, Errors: []string{}, Summary: map[string]int{"checked": len(results)}}
+	for d, n := range countDecisions(results) {
+		report.Summary[string(d)] = n
+	}
+	for _, r := range results {
+		o := jsonObject{
+			Source:     r.source,
+			Document:   r.document,
+			APIVersion: r.gvk.GroupVersion().String(),
+			Kind:       r.gvk.Kind,
+			Decision:   r.Decision,
+			Violations: []modeViolation{},
+		}
+		if r.item >= 0 {
+			item := r.item
+			o.Item = &item
+		}
+		if r.Verdict.Kind != nil {
+			o.Namespace, o.Name = r.Namespace, r.Name
+		}
+		for _, v := range r.Enforced {
+			o.Violations = append(o.Violations, modeViolation{Violation: v, Mode: policy.Enforce})
+		}
+		for _, v := range r.DryRun {
+			o.Violations = append(o.Violations, modeViolation{Violation: v, Mode: policy.DryRun})
+		}
+		report.Objects = append(report.Objects, o)
+	}
+	for _, e := range errs {
+		report.Errors = append(report.Errors, e.Error())
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(report)
+}

@@ -1,0 +1,200 @@
+package judgement
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/validation/field"
+
+	"github.com/kubeguard/kubeguard/rules"
+)
+
+// DryRunPrefix marks violations that are reported but not enforced.
+const DryRunPrefix = "[dry-run] "
+
+// Audit annotation keys; the API server stores each as "<webhook name>/<key>".
+const (
+	// AuditViolations lists the rule IDs of the dry-run violations, comma-separated.
+	AuditViolations = "dry-run-violations"
+	// AuditMessages holds the dry-run violations' full lines, with their fixes, one per line.
+	AuditMessages = "dry-run-messages"
+)
+
+// Warning lengths. kubectl prints each warning as one line, and the API server asks webhooks to keep them
+// under 120 characters where possible; it may cut longer ones at 256.
+const (
+	shortWarning = 120
+	maxWarning   = 256
+)
+
+// Line renders one violation on one line, with its full field path and its fix:
+//
+//	<rule>: container "<name>": <field>: <problem>. Fix: <fix>
+func Line(v rules.Violation) string {
+	var b strings.Builder
+	b.Grow(len(v.Rule) + len(v.Container) + len(v.Field) + len(v.Problem) + len(v.Fix) + 32)
+	b.WriteString(v.Rule)
+	b.WriteString(": ")
+	if v.Container != "" {
+		fmt.Fprintf(&b, "container %q: ", v.Container)
+	}
+	b.WriteString(v.Field)
+	b.WriteString(": ")
+	b.WriteString(v.Problem)
+	b.WriteString(". Fix: ")
+	b.WriteString(v.Fix)
+	return b.String()
+}
+
+// Warning renders a dry-run violation as a short warning: the rule, where, and what is wrong, without the
+// path's prefix or the fix, which the audit annotation and kubeguard check carry.
+//
+//	[dry-run] <rule>: container "<name>": <setting> <problem>
+func Warning(v rules.Violation) string {
+	var b strings.Builder
+	b.WriteString(DryRunPrefix)
+	b.WriteString(v.Rule)
+	b.WriteString(": ")
+	if v.Container != "" {
+		fmt.Fprintf(&b, "container %q: ", v.Container)
+	}
+	b.WriteString(settingName(v.Field))
+	b.WriteString(" ")
+	b.WriteString(v.Problem)
+	return truncate(b.String(), maxWarning)
+}
+
+// settingName is the last element of a field path, the setting a developer looks for: "runAsNonRoot" of
+// spec.template.spec.securityContext.runAsNonRoot, "subjects[2]", and "annotation" for an annotation,
+// whose key the container's name already tells.
+func settingName(path string) string {
+	if strings.HasSuffix(path, "]") {
+		if open := strings.LastIndex(path, ".annotations["); open >= 0 {
+			return "annotation"
+		}
+	}
+	// The last "." that is not inside a [key].
+	depth := 0
+	for i := len(path) - 1; i >= 0; i-- {
+		switch path[i] {
+		case ']':
+			depth++
+		case '[':
+			depth--
+		case '.':
+			if depth == 0 {
+				return path[i+1:]
+			}
+		}
+	}
+	return path
+}
+
+// truncate cuts s to at most n bytes, on a UTF-8 boundary, marking the cut with "...".
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	cut := n - len("...")
+	for cut > 0 && !utf8RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "..."
+}
+
+func utf8RuneStart(b byte) bool { return b&0xC0 != 0x80 }
+
+// Denial is the Forbidden status for a request with enforced violations. Its message starts with the object,
+// as the API server's own denials do, then lists every enforced violation on its own line, then the dry-run
+// ones marked as such, so that a developer can fix everything in one go. Details.Causes carry the enforced
+// field paths for tools.
+func (v *Verdict) Denial() *metav1.Status {
+	var msg strings.Builder
+	fmt.Fprintf(&msg, "violates %s:", countRules(v.Enforced))
+	causes := make([]metav1.StatusCause, 0, len(v.Enforced))
+	for _, e := range v.Enforced {
+		line := Line(e)
+		msg.WriteString("\n")
+		msg.WriteString(line)
+		causes = append(causes, metav1.StatusCause{
+			Type:    metav1.CauseType(field.ErrorTypeForbidden),
+			Field:   e.Field,
+			Message: line,
+		})
+	}
+	for _, d := range v.DryRun {
+		msg.WriteString("\n")
+		msg.WriteString(DryRunPrefix)
+		msg.WriteString(Line(d))
+	}
+	status := apierrors.NewForbidden(v.Kind.QualifiedResource(), v.Name, errors.New(msg.String())).Status()
+	status.Details.Causes = causes
+	return &status
+}
+
+// Warnings are the short warnings of an allowed request, one per dry-run violation. A denial carries none:
+// its message already lists the dry-run violations.
+func (v *Verdict) Warnings() []string {
+	if v.Decision != Warned {
+		return nil
+	}
+	out := make([]string, len(v.DryRun))
+	for i, d := range v.DryRun {
+		out[i] = Warning(d)
+	}
+	return out
+}
+
+// DryRunLines are the full lines of the dry-run violations, marked as such: what kubeguard check prints
+// and the audit annotation records.
+func (v *Verdict) DryRunLines() []string {
+	out := make([]string, len(v.DryRun))
+	for i, d := range v.DryRun {
+		out[i] = DryRunPrefix + Line(d)
+	}
+	return out
+}
+
+// AuditAnnotations record the dry-run violations in the API server's audit log, for a denied request too;
+// nil when there are none.
+func (v *Verdict) AuditAnnotations() map[string]string {
+	if len(v.DryRun) == 0 {
+		return nil
+	}
+	return map[string]string{
+		AuditViolations: ruleIDs(v.DryRun),
+		AuditMessages:   strings.Join(v.DryRunLines(), "\n"),
+	}
+}
+
+// ObjectName names the object as the API server does in messages: deployments.apps "web".
+func (v *Verdict) ObjectName() string {
+	return fmt.Sprintf("%s %q", v.Kind.QualifiedResource().String(), v.Name)
+}
+
+// EnforcedRules lists the distinct rules of the enforced violations, comma-separated.
+func (v *Verdict) EnforcedRules() string { return ruleIDs(v.Enforced) }
+
+// ruleIDs lists the distinct rule IDs of vs in order of first appearance, comma-separated.
+func ruleIDs(vs []rules.Violation) string {
+	var ids []string
+	for _, v := range vs {
+		if !slices.Contains(ids, v.Rule) {
+			ids = append(ids, v.Rule)
+		}
+	}
+	return strings.Join(ids, ",")
+}
+
+// countRules says "1 kubeguard rule" or "N kubeguard rules", counting distinct rules.
+func countRules(vs []rules.Violation) string {
+	n := len(strings.Split(ruleIDs(vs), ","))
+	if n == 1 {
+		return "1 kubeguard rule"
+	}
+	return fmt.Sprintf("%d kubeguard rules", n)
+}

@@ -1,0 +1,92 @@
+package objects
+
+import (
+	"github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
+	jsonv1 "github.com/go-json-experiment/json/v1"
+
+	"github.com/kubeguard/kubeguard/rules"
+)
+
+// Object is what the rules need of one object, with the names used to talk about it.
+type Object struct {
+	Kind *Kind
+	// Name is metadata.name, or metadata.generateName followed by "*" when the server is to pick the name.
+	Name      string
+	Namespace string
+	// Pod is set for kinds that hold a pod spec, Binding for bindings.
+	Pod     *rules.Pod
+	Binding *rules.Binding
+}
+
+// Document is the union of the layouts of every judged kind, as far as the rules read them: a Pod's spec,
+// the pod template of a workload (spec.template), of a CronJob (spec.jobTemplate.spec.template) or of a
+// PodTemplate (template), and a binding's subjects. These paths do not overlap, so one Document decodes an
+// object of any judged kind in a single pass that skips every other field, before its kind is even known:
+// the webhook decodes an AdmissionReview's object while it decodes the review.
+type Document struct {
+	Metadata struct {
+		Name         string            `json:"name"`
+		GenerateName string            `json:"generateName"`
+		Namespace    string            `json:"namespace"`
+		Annotations  map[string]string `json:"annotations"`
+	} `json:"metadata"`
+	Spec struct {
+		rules.PodSpec
+		Template    podTemplate `json:"template"`
+		JobTemplate struct {
+			Spec struct {
+				Template podTemplate `json:"template"`
+			} `json:"spec"`
+		} `json:"jobTemplate"`
+	} `json:"spec"`
+	Template podTemplate `json:"template"`
+	rules.Binding
+}
+
+// podTemplate is a pod template's metadata (for the legacy AppArmor annotations) and spec.
+type podTemplate struct {
+	Metadata struct {
+		Annotations map[string]string `json:"annotations"`
+	} `json:"metadata"`
+	Spec rules.PodSpec `json:"spec"`
+}
+
+// DecodeOptions match how the API server reads JSON (sigs.k8s.io/json): names are case-sensitive, a
+// duplicate name merges into the earlier value as encoding/json does (a later null keeps it), and invalid
+// UTF-8 is not a reason to fail.
+var DecodeOptions = json.JoinOptions(
+	jsontext.AllowDuplicateNames(true),
+	jsontext.AllowInvalidUTF8(true),
+	jsonv1.MergeWithLegacySemantics(true),
+)
+
+// UnmarshalDocument decodes one object's JSON into d.
+func UnmarshalDocument(data []byte, d *Document) error {
+	return json.Unmarshal(data, d, DecodeOptions)
+}
+
+// Object picks out of the document what kind k keeps where.
+func (d *Document) Object(k *Kind) *Object {
+	obj := &Object{Kind: k, Name: d.Metadata.Name, Namespace: d.Metadata.Namespace}
+	if obj.Name == "" && d.Metadata.GenerateName != "" {
+		obj.Name = d.Metadata.GenerateName + "*"
+	}
+	var tmpl *podTemplate
+	switch k.shape {
+	case podAtRoot:
+		obj.Pod = &rules.Pod{Annotations: d.Metadata.Annotations, Spec: d.Spec.PodSpec}
+		return obj
+	case templateAtRoot:
+		tmpl = &d.Template
+	case templateInSpec:
+		tmpl = &d.Spec.Template
+	case templateInJobSpec:
+		tmpl = &d.Spec.JobTemplate.Spec.Template
+	case bindingSubjects:
+		obj.Binding = &d.Binding
+		return obj
+	}
+	obj.Pod = &rules.Pod{Path: k.shape.templatePath(), Annotations: tmpl.Metadata.Annotations, Spec: tmpl.Spec}
+	return obj
+}

@@ -1,0 +1,389 @@
+package policy_test
+
+import (
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/kubeguard/kubeguard/policy"
+	"github.com/kubeguard/kubeguard/rules"
+)
+
+// modes returns every rule's mode by ID.
+func modes(p *policy.Policy) map[string]policy.Mode {
+	out := map[string]policy.Mode{}
+	for _, r := range p.Rules {
+		out[r.ID] = r.Mode
+	}
+	return out
+}
+
+// ruleIDs returns the policy's rule IDs in order.
+func ruleIDs(p *policy.Policy) []string {
+	ids := make([]string, len(p.Rules))
+	for i, r := range p.Rules {
+		ids[i] = r.ID
+	}
+	return ids
+}
+
+// assertSamePolicy compares what a policy decides; its rules hold functions, which never compare equal.
+func assertSamePolicy(t *testing.T, want, got *policy.Policy) {
+	t.Helper()
+	assert.Equal(t, ruleIDs(want), ruleIDs(got))
+	assert.Equal(t, modes(want), modes(got))
+	assert.Equal(t, want.Options, got.Options)
+	assert.Equal(t, want.Exemptions, got.Exemptions)
+}
+
+func TestLoadFullFile(t *testing.T) {
+	p, err := policy.Load(filepath.Join("testdata", "full.yaml"))
+	require.NoError(t, err)
+
+	assert.Equal(t, rules.IDs(), ruleIDs(p), "every rule, turned off or not, in evaluation order")
+	assert.Equal(t, map[string]policy.Mode{
+		"privileged":           policy.Enforce,
+		"privilege-escalation": policy.Enforce,
+		"run-as-root":          policy.DryRun, // {} keeps the global mode
+		"seccomp-profile":      policy.Off,
+		"apparmor-profile":     policy.DryRun,
+		"user-subject":         policy.Enforce,
+	}, modes(p))
+	assert.Equal(t, rules.Options{
+		RequireAppArmorProfile: false,
+		AllowedUsers:           []string{"system:*", "breakglass@contoso.com"},
+	}, p.Options)
+	assert.Equal(t, policy.Exemptions{
+		Namespaces:  []string{"monitoring", "kube-system"},
+		Users:       []string{"ci-bot", "system:serviceaccount:tools:*"},
+		Groups:      []string{"platform-admins"},
+		DryRunUsers: []string{"system:serviceaccount:kube-system:replicaset-controller"},
+	}, p.Exemptions)
+}
+
+// A file that says nothing, or nothing but comments, is the default policy.
+func TestParseEmptyGivesDefaults(t *testing.T) {
+	for name, data := range map[string]string{
+		"empty":           "",
+		"comments only":   "# kubeguard configuration\n# nothing set yet\n",
+		"empty mapping":   "{}\n",
+		"document marker": "---\n",
+		"null mode":       "mode:\n",
+		"null rule":       "rules:\n  privileged:\n",
+	} {
+		t.Run(name, func(t *testing.T) {
+			p, err := policy.Parse([]byte(data))
+			require.NoError(t, err)
+			assertSamePolicy(t, policy.Default(), p)
+		})
+	}
+}
+
+func TestParseModes(t *testing.T) {
+	tests := []struct {
+		name string
+		yaml string
+		want map[string]policy.Mode // rules not listed keep enforce
+	}{
+		{
+			name: "global dry-run",
+			yaml: "mode: dry-run\n",
+			want: map[string]policy.Mode{
+				"privileged": policy.DryRun, "privilege-escalation": policy.DryRun, "run-as-root": policy.DryRun,
+				"seccomp-profile": policy.DryRun, "apparmor-profile": policy.DryRun, "user-subject": policy.DryRun,
+			},
+		},
+		{
+			name: "one rule dry-run under a global enforce",
+			yaml: "mode: enforce\nrules:\n  privileged: {mode: dry-run}\n",
+			want: map[string]policy.Mode{"privileged": policy.DryRun},
+		},
+		{
+			name: "one rule enforced under a global dry-run",
+			yaml: "mode: dry-run\nrules:\n  user-subject: {mode: enforce}\n",
+			want: map[string]policy.Mode{
+				"privileged": policy.DryRun, "privilege-escalation": policy.DryRun, "run-as-root": policy.DryRun,
+				"seccomp-profile": policy.DryRun, "apparmor-profile": policy.DryRun, "user-subject": policy.Enforce,
+			},
+		},
+		{
+			name: "rules before the global mode still override it",
+			yaml: "rules:\n  run-as-root:\n    mode: enforce\nmode: dry-run\n",
+			want: map[string]policy.Mode{
+				"privileged": policy.DryRun, "privilege-escalation": policy.DryRun, "run-as-root": policy.Enforce,
+				"seccomp-profile": policy.DryRun, "apparmor-profile": policy.DryRun, "user-subject": policy.DryRun,
+			},
+		},
+		{
+			name: "rules off",
+			yaml: "rules:\n  seccomp-profile: {mode: off}\n  apparmor-profile: {mode: off}\n",
+			want: map[string]policy.Mode{"seccomp-profile": policy.Off, "apparmor-profile": policy.Off},
+		},
+		{
+			name: "settings without a mode keep the global mode",
+			yaml: "mode: dry-run\nrules:\n  apparmor-profile: {requireProfile: false}\n",
+			want: map[string]policy.Mode{
+				"privileged": policy.DryRun, "privilege-escalation": policy.DryRun, "run-as-root": policy.DryRun,
+				"seccomp-profile": policy.DryRun, "apparmor-profile": policy.DryRun, "user-subject": policy.DryRun,
+			},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p, err := policy.Parse([]byte(tt.yaml))
+			require.NoError(t, err)
+			want := map[string]policy.Mode{}
+			for _, id := range rules.IDs() {
+				want[id] = policy.Enforce
+			}
+			for id, m := range tt.want {
+				want[id] = m
+			}
+			assert.Equal(t, want, modes(p))
+		})
+	}
+}
+
+func TestParseRuleSettings(t *testing.T) {
+	tests := []struct {
+		name string
+		yaml string
+		want rules.Options
+	}{
+		{
+			name: "requireProfile false",
+			yaml: "rules:\n  apparmor-profile:\n    requireProfile: false\n",
+			want: rules.Options{RequireAppArmorProfile: false, AllowedUsers: []string{"system:*"}},
+		},
+		{
+			name: "allowedUsers replaces the default list",
+			yaml: "rules:\n  user-subject:\n    allowedUsers: [breakglass@contoso.com, \"ops-*\"]\n",
+			want: rules.Options{RequireAppArmorProfile: true, AllowedUsers: []string{"breakglass@contoso.com", "ops-*"}},
+		},
+		{
+			name: "empty allowedUsers allows no User at all",
+			yaml: "rules:\n  user-subject: {allowedUsers: []}\n",
+			want: rules.Options{RequireAppArmorProfile: true, AllowedUsers: []string{}},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p, err := policy.Parse([]byte(tt.yaml))
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, p.Options)
+		})
+	}
+}
+
+// YAML anchors and aliases are plain YAML: a list may be shared between keys.
+func TestParseAliases(t *testing.T) {
+	p, err := policy.Parse([]byte("exemptions:\n  users: &people [ci-bot, \"ops-*\"]\n  dryRunUsers: *people\n"))
+	require.NoError(t, err)
+	assert.Equal(t, []string{"ci-bot", "ops-*"}, p.Exemptions.Users)
+	assert.Equal(t, []string{"ci-bot", "ops-*"}, p.Exemptions.DryRunUsers)
+}
+
+// An exemption list that is given replaces its default, even when empty; one that is not given keeps it.
+func TestParseExemptionsReplaceDefaults(t *testing.T) {
+	p, err := policy.Parse([]byte("exemptions:\n  namespaces: []\n  users: [ci-bot]\n"))
+	require.NoError(t, err)
+	defaults := policy.DefaultExemptions()
+	assert.Equal(t, policy.Exemptions{
+		Namespaces:  []string{},
+		Users:       []string{"ci-bot"},
+		Groups:      defaults.Groups,
+		DryRunUsers: defaults.DryRunUsers,
+	}, p.Exemptions)
+}
+
+// Every refused configuration says what is wrong and on which line, so that an admin can fix it without
+// guessing.
+func TestParseErrors(t *testing.T) {
+	tests := []struct {
+		name string
+		yaml string
+		line int      // 0: some line, where the YAML parser puts it
+		want []string // parts of the message
+	}{
+		{
+			name: "unknown top-level key",
+			yaml: "mode: enforce\nrule:\n  privileged: {}\n",
+			line: 2,
+			want: []string{`unknown key "rule"`},
+		},
+		{
+			name: "unknown key under exemptions",
+			yaml: "exemptions:\n  namespaces: []\n  user: [alice]\n",
+			line: 3,
+			want: []string{`unknown key "user"`},
+		},
+		{
+			name: "unknown rule ID",
+			yaml: "rules:\n  privileged: {}\n  host-network: {mode: off}\n",
+			line: 3,
+			want: []string{`unknown rule "host-network"`, "privileged", "user-subject"},
+		},
+		{
+			name: "setting of another rule",
+			yaml: "rules:\n  privileged:\n    mode: enforce\n    requireProfile: true\n",
+			line: 4,
+			want: []string{`rule "privileged" has no setting "requireProfile"`},
+		},
+		{
+			name: "misspelt setting",
+			yaml: "rules:\n  user-subject:\n    allowedUser: [alice]\n",
+			line: 3,
+			want: []string{`rule "user-subject" has no setting "allowedUser"`, "allowedUsers"},
+		},
+		{
+			name: "rule configured twice",
+			yaml: "rules:\n  privileged: {}\n  privileged: {mode: off}\n",
+			line: 3,
+			want: []string{`rule "privileged" is configured twice`},
+		},
+		{
+			name: "rules not a mapping",
+			yaml: "rules:\n  - privileged\n",
+			line: 2,
+			want: []string{"rules must be a mapping"},
+		},
+		{
+			name: "rule settings not a mapping",
+			yaml: "rules:\n  privileged: enforce\n",
+			line: 2,
+			want: []string{`settings of rule "privileged" must be a mapping`},
+		},
+		{
+			name: "single name where a list is expected",
+			yaml: "exemptions:\n  namespaces: kube-system\n",
+			line: 2,
+			want: []string{"cannot unmarshal", "[]string"},
+		},
+		{
+			name: "word where a boolean is expected",
+			yaml: "rules:\n  apparmor-profile:\n    requireProfile: maybe\n",
+			line: 3,
+			want: []string{"cannot unmarshal", "maybe", "bool"},
+		},
+		{
+			name: "list where a mode is expected",
+			yaml: "mode: [enforce]\n",
+			line: 1,
+			want: []string{"expected a single value"},
+		},
+		{
+			name: "bad global mode",
+			yaml: "# kubeguard\nmode: block\n",
+			line: 2,
+			want: []string{`unknown mode "block"`, "enforce", "dry-run"},
+		},
+		{
+			name: "bad rule mode",
+			yaml: "rules:\n  privileged: {mode: strict}\n",
+			line: 2,
+			want: []string{"rules.privileged.mode", `unknown mode "strict"`, "off"},
+		},
+		{
+			name: "global off",
+			yaml: "mode: off\n",
+			line: 1,
+			want: []string{`mode "off" is not allowed here`},
+		},
+		{
+			name: "star inside an exempt user",
+			yaml: "exemptions:\n  users:\n    - alice\n    - \"system:*:admin\"\n",
+			line: 4,
+			want: []string{`"system:*:admin"`, `"*" may only end a name`},
+		},
+		{
+			name: "star at the start of a dry-run user",
+			yaml: "exemptions:\n  dryRunUsers:\n    - \"*-controller\"\n",
+			line: 3,
+			want: []string{`"*-controller"`, `"*" may only end a name`},
+		},
+		{
+			name: "star inside an allowed user",
+			yaml: "rules:\n  user-subject:\n    allowedUsers: [\"system:*\", \"*@contoso.com\"]\n",
+			line: 3,
+			want: []string{`"*@contoso.com"`, `"*" may only end a name`},
+		},
+		{
+			name: "empty user name",
+			yaml: "exemptions:\n  users: [alice, \"\"]\n",
+			line: 2,
+			want: []string{"empty name"},
+		},
+		{
+			name: "two documents",
+			yaml: "mode: enforce\n---\nmode: dry-run\n",
+			line: 2,
+			want: []string{"single YAML document"},
+		},
+		{
+			name: "star in a list reached through an alias",
+			yaml: "exemptions:\n  users: &people\n    - \"a*b\"\n  dryRunUsers: *people\n",
+			line: 3,
+			want: []string{`"a*b"`, `"*" may only end a name`},
+		},
+		{
+			name: "a second document that does not parse",
+			yaml: "mode: enforce\n---\nmode: [dry-run\n",
+			line: 0, // the YAML parser's own position of the error
+			want: []string{"single YAML document", "did not find expected"},
+		},
+		{
+			name: "key given twice",
+			yaml: "mode: enforce\nexemptions: {}\nmode: dry-run\n",
+			line: 3,
+			want: []string{`"mode" already defined`},
+		},
+		{
+			name: "rule setting given twice",
+			yaml: "rules:\n  apparmor-profile:\n    mode: dry-run\n    mode: off\n",
+			line: 4,
+			want: []string{`rules.apparmor-profile.mode is given twice`},
+		},
+		{
+			name: "not YAML",
+			yaml: "mode: [enforce\n",
+			line: 1,
+			want: []string{"did not find expected"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p, err := policy.Parse([]byte(tt.yaml))
+			require.Error(t, err)
+			assert.Nil(t, p)
+			if tt.line == 0 {
+				assert.Contains(t, err.Error(), "line ")
+			} else {
+				assert.Contains(t, err.Error(), fmt.Sprintf("line %d:", tt.line))
+			}
+			for _, part := range tt.want {
+				assert.Contains(t, err.Error(), part)
+			}
+		})
+	}
+}
+
+func TestLoadErrors(t *testing.T) {
+	t.Run("missing file", func(t *testing.T) {
+		_, err := policy.Load(filepath.Join(t.TempDir(), "kubeguard.yaml"))
+		require.Error(t, err)
+		assert.ErrorIs(t, err, fs.ErrNotExist)
+	})
+	t.Run("invalid file names itself", func(t *testing.T) {
+		path := filepath.Join(t.TempDir(), "kubeguard.yaml")
+		require.NoError(t, os.WriteFile(path, []byte("mode: enforce\nmodes: dry-run\n"), 0o600))
+		_, err := policy.Load(path)
+		require.Error(t, err)
+		assert.Contains(t, err.Error(), path)
+		assert.Contains(t, err.Error(), `line 2: unknown key "modes"`)
+	})
+}

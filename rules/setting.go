@@ -1,0 +1,58 @@
+package rules
+
+// SettingType is the shape of a setting's value in the configuration file.
+type SettingType string
+
+const (
+	// Boolean is true or false.
+	Boolean SettingType = "boolean"
+	// NamePatterns is a list of names, each exact or a prefix ending in "*" (see MatchesName).
+	NamePatterns SettingType = "namePatterns"
+)
+
+// Setting is one value a cluster admin may set for a rule, under rules.<id>.<name> in the configuration.
+// The rule that reads it declares it, so that the configuration parser, the chart's schema and the docs all
+// follow from the registry.
+type Setting struct {
+	// Name is the key under the rule's entry, e.g. requireProfile.
+	Name string
+	// Doc says what the setting changes, in one sentence.
+	Doc  string
+	Type SettingType
+	// DefaultBool and DefaultNames hold the value when the configuration says nothing, as Type says.
+	DefaultBool  bool
+	DefaultNames []string
+	// apply stores a value into the options the rule reads; exactly one of its arguments is meaningful,
+	// as Type says.
+	apply func(opts *Options, flag bool, names []string)
+}
+
+// setDefault stores the setting's default value.
+func (s Setting) setDefault(opts *Options) {
+	s.apply(opts, s.DefaultBool, append([]string(nil), s.DefaultNames...))
+}
+
+// SetBool stores a Boolean setting's value.
+func (s Setting) SetBool(opts *Options, v bool) { s.apply(opts, v, nil) }
+
+// SetNames stores a NamePatterns setting's value.
+func (s Setting) SetNames(opts *Options, names []string) { s.apply(opts, false, names) }
+
+// Setting returns the rule's setting called name, and false when the rule takes none by that name.
+func (r Rule) Setting(name string) (Setting, bool) {
+	for _, s := range r.Settings {
+		if s.Name == name {
+			return s, true
+		}
+	}
+	return Setting{}, false
+}
+
+// SettingNames lists the names of the rule's settings, in declaration order.
+func (r Rule) SettingNames() []string {
+	names := make([]string, len(r.Settings))
+	for i, s := range r.Settings {
+		names[i] = s.Name
+	}
+	return names
+}

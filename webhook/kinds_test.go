@@ -1,0 +1,58 @@
+package webhook_test
+
+import (
+	"testing"
+
+	admissionv1 "k8s.io/api/admission/v1"
+	corev1 "k8s.io/api/core/v1"
+)
+
+// unreadablePod is a pod whose containers are not a list: valid JSON, but no pod kubeguard can judge.
+const unreadablePod = `{"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "web"}, "spec": {"containers": "web"}}`
+
+func unreadableNew(req admissionv1.AdmissionRequest) admissionv1.AdmissionRequest {
+	req.Object.Raw = []byte(unreadablePod)
+	return req
+}
+
+func unreadableOld(req admissionv1.AdmissionRequest) admissionv1.AdmissionRequest {
+	req.OldObject.Raw = []byte(unreadablePod)
+	return req
+}
+
+// withEphemeral adds an ephemeral container, as kubectl debug does.
+func withEphemeral(pod *corev1.Pod, name string, sc *corev1.SecurityContext) *corev1.Pod {
+	pod.Spec.EphemeralContainers = append(pod.Spec.EphemeralContainers, corev1.EphemeralContainer{
+		EphemeralContainerCommon: corev1.EphemeralContainerCommon{Name: name, Image: "busybox:1.37", SecurityContext: sc},
+		TargetContainerName:      "web",
+	})
+	return pod
+}
+
+// withPrivileged makes the compliant container privileged and nothing else.
+func withPrivileged(spec corev1.PodSpec) corev1.PodSpec {
+	spec.Containers[0].SecurityContext.Privileged = new(true)
+	return spec
+}
+
+// Every kind with a pod spec is judged, and its violations point into the object at the pod spec's path.
+func TestHandleEveryPodKind(t *testing.T) {
+	for _, k := range podKinds {
+		t.Run(k.resource, func(t *testing.T) {
+			compliant := handlerCase{req: review(t, admissionv1.Create, k.build("web", compliantSpec()), nil), want: allowed}
+			t.Run("compliant", compliant.run)
+
+			lines := privilegedLines(k.specPath)
+			privileged := handlerCase{
+				req: review(t, admissionv1.Create, k.build("web", privilegedSpec()), nil),
+				want: denied(k.resource+` "web"`, 2, lines,
+					k.specPath+".containers[0].securityContext.privileged",
+					k.specPath+".containers[0].securityContext.allowPrivilegeEscalation"),
+			}
+			t.Run("privileged", privileged.run)
+
+			dryRun := handlerCase{allDryRun: true, req: privileged.req, want: warned("privileged,privilege-escalation", lines, privilegedWarnings...)}
+			t.Run("privileged on the dry-run path", dryRun.run)
+		})
+	}
+}

@@ -1,0 +1,85 @@
+package webhook
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/go-logr/logr"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/stretchr/testify/require"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"sigs.k8s.io/controller-runtime/pkg/webhook/admission"
+
+	"github.com/kubeguard/kubeguard/judgement"
+	"github.com/kubeguard/kubeguard/objects"
+	"github.com/kubeguard/kubeguard/policy"
+)
+
+// runtimeHandler puts the same judgement behind controller-runtime's admission.Webhook, which decodes the
+// whole review with the API machinery and the objects a second time: the alternative to kubeguard's own
+// one-pass reader, kept here only to measure the two side by side (docs/performance.md).
+type runtimeHandler struct{ policy *policy.Policy }
+
+func (h runtimeHandler) Handle(_ context.Context, r admission.Request) admission.Response {
+	req := judgement.Request{
+		Kind:        schema.GroupKind{Group: r.Kind.Group, Kind: r.Kind.Kind},
+		SubResource: r.SubResource,
+		Operation:   r.Operation,
+		Name:        r.Name,
+		Namespace:   r.Namespace,
+		User:        r.UserInfo.Username,
+		Groups:      r.UserInfo.Groups,
+	}
+	var obj, old objects.Document
+	if len(r.Object.Raw) > 0 {
+		req.Unreadable = objects.UnmarshalDocument(r.Object.Raw, &obj)
+	}
+	if req.Unreadable == nil && len(r.OldObject.Raw) > 0 {
+		req.Unreadable = objects.UnmarshalDocument(r.OldObject.Raw, &old)
+		req.OldObject = &old
+	}
+	req.Object = &obj
+	v := judgement.Judge(h.policy, &req)
+	return admission.Response{AdmissionResponse: answer(r.UID, &v)}
+}
+
+// BenchmarkTransport measures the same reviews through both transports, from request bytes to response
+// bytes, with the same judgement and policy.
+func BenchmarkTransport(b *testing.B) {
+	p := policy.Default()
+	transports := []struct {
+		name    string
+		handler http.Handler
+	}{
+		{"kubeguard", &Handler{Policy: p, Metrics: NewMetrics(prometheus.NewRegistry())}},
+		{"controller-runtime", &admission.Webhook{Handler: runtimeHandler{policy: p}, LogConstructor: func(logr.Logger, *admission.Request) logr.Logger { return logr.Discard() }}},
+	}
+	for _, name := range []string{"pod-compliant", "pod-noncompliant", "deployment-compliant", "deployment-noncompliant", "rolebinding-noncompliant"} {
+		body, err := os.ReadFile(filepath.Join("..", "e2e", "bench", "testdata", name+".json"))
+		require.NoError(b, err)
+		for _, tr := range transports {
+			b.Run(name+"/"+tr.name, func(b *testing.B) {
+				reader := bytes.NewReader(body)
+				req := httptest.NewRequest(http.MethodPost, ValidatePath, io.NopCloser(reader))
+				req.Header.Set("Content-Type", "application/json")
+				rec := httptest.NewRecorder()
+				tr.handler.ServeHTTP(rec, req)
+				require.Equal(b, http.StatusOK, rec.Code, rec.Body.String())
+				require.Contains(b, rec.Body.String(), `"uid"`)
+
+				b.SetBytes(int64(len(body)))
+				b.ReportAllocs()
+				for b.Loop() {
+					reader.Reset(body)
+					tr.handler.ServeHTTP(httptest.NewRecorder(), req)
+				}
+			})
+		}
+	}
+}
