@@ -5,6 +5,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"debug/elf"
 	"encoding/json"
 	"os"
 	"os/exec"
@@ -130,6 +131,18 @@ func TestImage(t *testing.T) {
 		built, err := os.ReadFile(first.binary)
 		require.NoError(t, err)
 		assert.True(t, bytes.Equal(built, binary.data), "the image's binary is not the one `make build` wrote")
+	})
+
+	t.Run("the binary names no build machine", func(t *testing.T) {
+		binary := archive.layer[len(archive.layer)-1].data
+		assert.False(t, bytes.Contains(binary, []byte(root)), "the binary contains the checkout's path %s: build it with -trimpath", root)
+		f, err := elf.NewFile(bytes.NewReader(binary))
+		require.NoError(t, err)
+		defer f.Close()
+		assert.Nil(t, f.Section(".note.go.buildid"), "the binary carries a Go build ID: link it with -buildid=")
+		for _, prog := range f.Progs {
+			assert.NotEqual(t, elf.PT_INTERP, prog.Type, "the binary is dynamically linked: build it with CGO_ENABLED=0")
+		}
 	})
 
 	t.Run("the binary runs and reports its version", func(t *testing.T) {
