@@ -24,7 +24,7 @@ const (
 )
 
 // valueSets name the values files under testdata/values; each is rendered to testdata/golden/<name>.yaml.
-var valueSets = []string{"default", "cert-manager", "url", "dry-run", "options"}
+var valueSets = []string{"default", "cert-manager", "url", "dry-run", "options", "digest"}
 
 func valuesFile(set string) string {
 	return filepath.Join("testdata", "values", set+".yaml")
