@@ -52,9 +52,12 @@ func run(args []string, stdout io.Writer) error {
 	if flags.NArg() > 0 {
 		return fmt.Errorf("unexpected arguments %q", flags.Args())
 	}
-	for name, value := range map[string]string{"binary": *binary, "out": *out, "repository": *repository, "version": *version, "revision": *revision, "source": *source} {
-		if value == "" {
-			return fmt.Errorf("-%s is required", name)
+	for _, required := range []struct{ name, value string }{
+		{"binary", *binary}, {"out", *out}, {"repository", *repository},
+		{"version", *version}, {"revision", *revision}, {"source", *source},
+	} {
+		if required.value == "" {
+			return fmt.Errorf("-%s is required", required.name)
 		}
 	}
 	if !tagPattern.MatchString(*version) {
