@@ -12,7 +12,7 @@ ARG VERSION=dev
 # Static (no cgo): the final image has no libc.
 RUN --mount=type=cache,target=/root/go/pkg/mod \
     --mount=type=cache,target=/root/.cache/go-build \
-    CGO_ENABLED=0 go build -trimpath -ldflags "-s -w -X main.version=${VERSION}" \
+    CGO_ENABLED=0 go build -trimpath -ldflags "-s -w -buildid= -X main.version=${VERSION}" \
       -o /out/kubeguard ./cmd/kubeguard
 
 FROM gcr.io/distroless/static:nonroot

@@ -1,6 +1,7 @@
-// Package deploy holds the tests of the Helm chart in charts/kubeguard. They drive the real helm and
-// kubectl binaries that `make tools` builds into bin/, as cluster admins do, and install the chart into
-// a real API server (e2e/framework).
+// Package deploy holds the tests of what kubeguard ships: the Helm chart in charts/kubeguard and the
+// container image `make image` builds with the program in image/. The chart tests drive the real helm
+// and kubectl binaries that `make tools` builds into bin/, as cluster admins do, and install the chart
+// into a real API server (e2e/framework).
 package deploy
 
 import (
@@ -23,7 +24,7 @@ const (
 )
 
 // valueSets name the values files under testdata/values; each is rendered to testdata/golden/<name>.yaml.
-var valueSets = []string{"default", "cert-manager", "url", "dry-run", "options"}
+var valueSets = []string{"default", "cert-manager", "url", "dry-run", "options", "digest"}
 
 func valuesFile(set string) string {
 	return filepath.Join("testdata", "values", set+".yaml")

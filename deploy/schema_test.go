@@ -32,6 +32,8 @@ func TestBadValuesAreRefused(t *testing.T) {
 		{"timeout beyond the API server's limit", "webhook: {timeoutSeconds: 31}", []string{"at '/webhook/timeoutSeconds'", "maximum"}},
 		{"plain http url", "webhook: {url: \"http://kubeguard.example.com\", caBundle: Zm9v}", []string{"at '/webhook/url'", "does not match pattern"}},
 		{"issuer without a name", "certManager: {enabled: true, issuerRef: {kind: ClusterIssuer}}", []string{"at '/certManager/issuerRef'", "missing property 'name'"}},
+		{"digest without its algorithm", "image: {digest: 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08}", []string{"at '/image/digest'", "does not match pattern"}},
+		{"digest given as a tag", "image: {digest: \"v0.1.0\"}", []string{"at '/image/digest'", "does not match pattern"}},
 		{"unknown pull policy", "image: {pullPolicy: Sometimes}", []string{"at '/image/pullPolicy'"}},
 		{"url without a CA", "webhook: {url: \"https://kubeguard.example.com\"}", []string{"webhook.caBundle is required with webhook.url"}},
 		{"CA that is not PEM", "webhook: {url: \"https://kubeguard.example.com\", caBundle: Zm9v}", []string{"webhook.caBundle must be base64-encoded PEM"}},
