@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"fmt"
+	"regexp"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -54,4 +55,44 @@ func TestBindingToNonUserSubjectIsCreated(t *testing.T) {
 			})
 		}
 	}
+}
+
+// Granting a role to everyone is refused, but the API server's own discovery bindings, which grant to
+// everyone on purpose, pass.
+func TestBindingToEveryoneIsDenied(t *testing.T) {
+	ns := newNamespace(t, false)
+	everyone := []struct {
+		name    string
+		subject rbacv1.Subject
+		problem string
+	}{
+		{"anonymous", userSubject("system:anonymous"), `User "system:anonymous" (any request without credentials)`},
+		{"authenticated", groupSubject("system:authenticated"), `Group "system:authenticated" (every account that can sign in)`},
+		{"unauthenticated", groupSubject("system:unauthenticated"), `Group "system:unauthenticated" (any request without credentials)`},
+	}
+	for _, b := range bindings {
+		for _, e := range everyone {
+			t.Run(b.kind+"/"+e.name, func(t *testing.T) {
+				name := ns + "-" + objectName(e.name, b.kind)
+				file := manifestFile(t, name, b.build(name, e.subject))
+
+				res := kubectl(t, "apply", "-n", ns, "-f", file)
+
+				assert.NotZero(t, res.ExitCode, "kubectl succeeded")
+				assert.Contains(t, res.Stderr, deniedHeader(b.resource, name, 1))
+				assert.Regexp(t, `(?m)^\s*`+regexp.QuoteMeta(fmt.Sprintf(`broad-subject: subjects[0]: grants ClusterRole "view" to %s. Fix: `, e.problem)), res.Stderr)
+				assertStored(t, ns, b.resource, name, false)
+			})
+		}
+	}
+
+	t.Run("discovery for everyone", func(t *testing.T) {
+		name := ns + "-discovery"
+		crb := bindings[1].build(name, groupSubject("system:authenticated")).(*rbacv1.ClusterRoleBinding)
+		crb.RoleRef.Name = "system:discovery"
+		file := manifestFile(t, name, crb)
+		t.Cleanup(func() { kubectl(t, "delete", "-f", file, "--ignore-not-found") })
+
+		assertAdmitted(t, kubectl(t, "apply", "-f", file))
+	})
 }

@@ -53,10 +53,12 @@ func TestLoadFullFile(t *testing.T) {
 		"seccomp-profile":      policy.Off,
 		"apparmor-profile":     policy.DryRun,
 		"user-subject":         policy.Enforce,
+		"broad-subject":        policy.DryRun,
 	}, modes(p))
 	assert.Equal(t, rules.Options{
-		RequireAppArmorProfile: false,
-		AllowedUsers:           []string{"system:*", "breakglass@contoso.com"},
+		RequireAppArmorProfile:   false,
+		AllowedUsers:             []string{"system:*", "breakglass@contoso.com"},
+		AllowedBroadClusterRoles: []string{"system:*"},
 	}, p.Options)
 	assert.Equal(t, policy.Exemptions{
 		Namespaces:  []string{"monitoring", "kube-system"},
@@ -95,7 +97,7 @@ func TestParseModes(t *testing.T) {
 			yaml: "mode: dry-run\n",
 			want: map[string]policy.Mode{
 				"privileged": policy.DryRun, "privilege-escalation": policy.DryRun, "run-as-root": policy.DryRun,
-				"seccomp-profile": policy.DryRun, "apparmor-profile": policy.DryRun, "user-subject": policy.DryRun,
+				"seccomp-profile": policy.DryRun, "apparmor-profile": policy.DryRun, "user-subject": policy.DryRun, "broad-subject": policy.DryRun,
 			},
 		},
 		{
@@ -108,7 +110,7 @@ func TestParseModes(t *testing.T) {
 			yaml: "mode: dry-run\nrules:\n  user-subject: {mode: enforce}\n",
 			want: map[string]policy.Mode{
 				"privileged": policy.DryRun, "privilege-escalation": policy.DryRun, "run-as-root": policy.DryRun,
-				"seccomp-profile": policy.DryRun, "apparmor-profile": policy.DryRun, "user-subject": policy.Enforce,
+				"seccomp-profile": policy.DryRun, "apparmor-profile": policy.DryRun, "user-subject": policy.Enforce, "broad-subject": policy.DryRun,
 			},
 		},
 		{
@@ -116,7 +118,7 @@ func TestParseModes(t *testing.T) {
 			yaml: "rules:\n  run-as-root:\n    mode: enforce\nmode: dry-run\n",
 			want: map[string]policy.Mode{
 				"privileged": policy.DryRun, "privilege-escalation": policy.DryRun, "run-as-root": policy.Enforce,
-				"seccomp-profile": policy.DryRun, "apparmor-profile": policy.DryRun, "user-subject": policy.DryRun,
+				"seccomp-profile": policy.DryRun, "apparmor-profile": policy.DryRun, "user-subject": policy.DryRun, "broad-subject": policy.DryRun,
 			},
 		},
 		{
@@ -129,7 +131,7 @@ func TestParseModes(t *testing.T) {
 			yaml: "mode: dry-run\nrules:\n  apparmor-profile: {requireProfile: false}\n",
 			want: map[string]policy.Mode{
 				"privileged": policy.DryRun, "privilege-escalation": policy.DryRun, "run-as-root": policy.DryRun,
-				"seccomp-profile": policy.DryRun, "apparmor-profile": policy.DryRun, "user-subject": policy.DryRun,
+				"seccomp-profile": policy.DryRun, "apparmor-profile": policy.DryRun, "user-subject": policy.DryRun, "broad-subject": policy.DryRun,
 			},
 		},
 	}
@@ -149,6 +151,13 @@ func TestParseModes(t *testing.T) {
 	}
 }
 
+// withOptions is the default options changed by change.
+func withOptions(change func(o *rules.Options)) rules.Options {
+	o := rules.DefaultOptions()
+	change(&o)
+	return o
+}
+
 func TestParseRuleSettings(t *testing.T) {
 	tests := []struct {
 		name string
@@ -158,17 +167,22 @@ func TestParseRuleSettings(t *testing.T) {
 		{
 			name: "requireProfile false",
 			yaml: "rules:\n  apparmor-profile:\n    requireProfile: false\n",
-			want: rules.Options{RequireAppArmorProfile: false, AllowedUsers: []string{"system:*"}},
+			want: withOptions(func(o *rules.Options) { o.RequireAppArmorProfile = false }),
 		},
 		{
 			name: "allowedUsers replaces the default list",
 			yaml: "rules:\n  user-subject:\n    allowedUsers: [breakglass@contoso.com, \"ops-*\"]\n",
-			want: rules.Options{RequireAppArmorProfile: true, AllowedUsers: []string{"breakglass@contoso.com", "ops-*"}},
+			want: withOptions(func(o *rules.Options) { o.AllowedUsers = []string{"breakglass@contoso.com", "ops-*"} }),
 		},
 		{
 			name: "empty allowedUsers allows no User at all",
 			yaml: "rules:\n  user-subject: {allowedUsers: []}\n",
-			want: rules.Options{RequireAppArmorProfile: true, AllowedUsers: []string{}},
+			want: withOptions(func(o *rules.Options) { o.AllowedUsers = []string{} }),
+		},
+		{
+			name: "allowedClusterRoles replaces the default list",
+			yaml: "rules:\n  broad-subject: {allowedClusterRoles: [\"system:*\", company-catalog]}\n",
+			want: withOptions(func(o *rules.Options) { o.AllowedBroadClusterRoles = []string{"system:*", "company-catalog"} }),
 		},
 	}
 	for _, tt := range tests {

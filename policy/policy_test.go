@@ -19,7 +19,7 @@ func TestDefault(t *testing.T) {
 	for _, r := range p.Rules {
 		assert.Equal(t, policy.Enforce, r.Mode, r.ID)
 	}
-	assert.Equal(t, rules.Options{RequireAppArmorProfile: true, AllowedUsers: []string{"system:*"}}, p.Options)
+	assert.Equal(t, rules.DefaultOptions(), p.Options)
 	assert.Equal(t, policy.Exemptions{
 		Namespaces: []string{"kube-system", "kube-public", "kube-node-lease"},
 		Users:      []string{},

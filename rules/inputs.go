@@ -29,7 +29,7 @@ func sameAppArmorAnnotations(a, b map[string]string) bool {
 	return true
 }
 
-// SameInputs reports whether b and c bind the same subjects in the same order.
+// SameInputs reports whether b and c bind the same role to the same subjects in the same order.
 func (b *Binding) SameInputs(c *Binding) bool {
-	return equality.Semantic.DeepEqual(b.Subjects, c.Subjects)
+	return b.RoleRef == c.RoleRef && equality.Semantic.DeepEqual(b.Subjects, c.Subjects)
 }

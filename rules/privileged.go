@@ -2,30 +2,44 @@ package rules
 
 /*
 privileged rejects privileged containers: a privileged container has every capability and all host devices,
-so a compromise of it is a compromise of the node.
+so a compromise of it is a compromise of the node. On Windows the same power comes from a HostProcess
+container, which runs directly on the host with the node's network and file system, so it is rejected too.
 
 Fields read:
-  spec.initContainers[*].securityContext.privileged
-  spec.containers[*].securityContext.privileged
-  spec.ephemeralContainers[*].securityContext.privileged
+  spec.{initContainers,containers,ephemeralContainers}[*].securityContext.privileged
+  spec.securityContext.windowsOptions.hostProcess
+  spec.{initContainers,containers,ephemeralContainers}[*].securityContext.windowsOptions.hostProcess
 Passing values: false, unset.
 */
 
 const privilegedID = "privileged"
 
+const hostProcessFix = "remove windowsOptions.hostProcess or set it to false, and run the workload as a normal Windows container"
+
 func privileged() Rule {
 	return Rule{
 		ID:       privilegedID,
-		Doc:      "Rejects containers that set securityContext.privileged to true.",
+		Doc:      "Rejects privileged containers: securityContext.privileged or Windows windowsOptions.hostProcess set to true.",
 		CheckPod: checkPrivileged,
 	}
 }
 
 func checkPrivileged(pod *Pod, _ *Options) []Violation {
 	var out []Violation
+	if sc := pod.Spec.SecurityContext; sc != nil && sc.WindowsOptions != nil && isTrue(sc.WindowsOptions.HostProcess) {
+		out = append(out, Violation{
+			Rule:    privilegedID,
+			Field:   pod.specPath().Child("securityContext", "windowsOptions", "hostProcess").String(),
+			Problem: "is true (a Windows HostProcess pod has full access to the node)",
+			Fix:     hostProcessFix,
+		})
+	}
 	pod.forEachContainer(func(ref containerRef) {
 		sc := ref.c.SecurityContext
-		if sc != nil && sc.Privileged != nil && *sc.Privileged {
+		if sc == nil {
+			return
+		}
+		if isTrue(sc.Privileged) {
 			out = append(out, Violation{
 				Rule:      privilegedID,
 				Field:     ref.path(pod, "securityContext", "privileged").String(),
@@ -34,6 +48,17 @@ func checkPrivileged(pod *Pod, _ *Options) []Violation {
 				Fix:       "set privileged: false or remove it",
 			})
 		}
+		if sc.WindowsOptions != nil && isTrue(sc.WindowsOptions.HostProcess) {
+			out = append(out, Violation{
+				Rule:      privilegedID,
+				Field:     ref.path(pod, "securityContext", "windowsOptions", "hostProcess").String(),
+				Container: ref.c.Name,
+				Problem:   "is true (a Windows HostProcess container has full access to the node)",
+				Fix:       hostProcessFix,
+			})
+		}
 	})
 	return out
 }
+
+func isTrue(b *bool) bool { return b != nil && *b }

@@ -1,11 +1,22 @@
 package rules
 
-import "testing"
+import (
+	"testing"
+
+	corev1 "k8s.io/api/core/v1"
+)
 
 func TestPrivileged(t *testing.T) {
 	const fix = "set privileged: false or remove it"
 	privileged := func(field, container string) Violation {
 		return Violation{Rule: "privileged", Field: field, Container: container, Problem: "is true", Fix: fix}
+	}
+	hostProcess := func(field, container, what string) Violation {
+		return Violation{
+			Rule: "privileged", Field: field, Container: container,
+			Problem: "is true (a Windows HostProcess " + what + " has full access to the node)",
+			Fix:     "remove windowsOptions.hostProcess or set it to false, and run the workload as a normal Windows container",
+		}
 	}
 
 	runPodCases(t, "privileged", []podCase{
@@ -58,6 +69,31 @@ func TestPrivileged(t *testing.T) {
 			name: "deployment template",
 			pod:  podWith(tweaks(inDeployment, func(p *Pod) { containerSC(p, 0).Privileged = new(true) })),
 			want: []Violation{privileged("spec.template.spec.containers[0].securityContext.privileged", "app")},
+		},
+		{
+			name: "Windows HostProcess pod",
+			pod: podWith(tweaks(windows, func(p *Pod) {
+				podSC(p).WindowsOptions = &corev1.WindowsSecurityContextOptions{HostProcess: new(true)}
+			})),
+			want: []Violation{hostProcess("spec.securityContext.windowsOptions.hostProcess", "", "pod")},
+		},
+		{
+			name: "Windows HostProcess container, after its privileged flag",
+			pod: podWith(tweaks(windows, func(p *Pod) {
+				containerSC(p, 0).Privileged = new(true)
+				containerSC(p, 0).WindowsOptions = &corev1.WindowsSecurityContextOptions{HostProcess: new(true)}
+			})),
+			want: []Violation{
+				privileged("spec.containers[0].securityContext.privileged", "app"),
+				hostProcess("spec.containers[0].securityContext.windowsOptions.hostProcess", "app", "container"),
+			},
+		},
+		{
+			name: "HostProcess false",
+			pod: podWith(tweaks(windows, func(p *Pod) {
+				podSC(p).WindowsOptions = &corev1.WindowsSecurityContextOptions{HostProcess: new(false)}
+				containerSC(p, 0).WindowsOptions = &corev1.WindowsSecurityContextOptions{HostProcess: new(false)}
+			})),
 		},
 		{
 			name: "cronjob template",

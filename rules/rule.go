@@ -22,6 +22,8 @@ type Options struct {
 	RequireAppArmorProfile bool
 	// AllowedUsers are User subjects that may still be bound: exact names, or prefixes ending in "*".
 	AllowedUsers []string
+	// AllowedBroadClusterRoles are ClusterRoles that may still be granted to everyone.
+	AllowedBroadClusterRoles []string
 }
 
 // DefaultOptions returns the settings used when the configuration says nothing: each rule's settings at
@@ -45,6 +47,7 @@ func All() []Rule {
 		seccompProfile(),
 		appArmorProfile(),
 		userSubject(),
+		broadSubject(),
 	}
 }
 

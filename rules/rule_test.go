@@ -50,7 +50,7 @@ func runPodCases(t *testing.T, id string, cases []podCase) {
 }
 
 // The IDs and their order are part of the configuration and message contract.
-var contractIDs = []string{"privileged", "privilege-escalation", "run-as-root", "seccomp-profile", "apparmor-profile", "user-subject"}
+var contractIDs = []string{"privileged", "privilege-escalation", "run-as-root", "seccomp-profile", "apparmor-profile", "user-subject", "broad-subject"}
 
 func TestRegistryOrderIsStable(t *testing.T) {
 	assert.Equal(t, contractIDs, IDs())
@@ -94,6 +94,7 @@ func TestDefaultOptions(t *testing.T) {
 	opts := DefaultOptions()
 	assert.True(t, opts.RequireAppArmorProfile)
 	assert.Equal(t, []string{"system:*"}, opts.AllowedUsers)
+	assert.Equal(t, []string{"system:discovery", "system:basic-user", "system:public-info-viewer"}, opts.AllowedBroadClusterRoles)
 
 	// Callers may change their copy without changing the next caller's defaults.
 	opts.AllowedUsers[0] = "changed"
@@ -106,13 +107,17 @@ func TestSettingsSetTheOptionsTheirRuleReads(t *testing.T) {
 	require.True(t, ok)
 	opts := DefaultOptions()
 	requireProfile.SetBool(&opts, false)
-	assert.Equal(t, Options{RequireAppArmorProfile: false, AllowedUsers: []string{"system:*"}}, opts)
+	want := DefaultOptions()
+	want.RequireAppArmorProfile = false
+	assert.Equal(t, want, opts)
 
 	allowedUsers, ok := ruleByID(t, userSubjectID).Setting("allowedUsers")
 	require.True(t, ok)
 	opts = DefaultOptions()
 	allowedUsers.SetNames(&opts, []string{"alice@contoso.com"})
-	assert.Equal(t, Options{RequireAppArmorProfile: true, AllowedUsers: []string{"alice@contoso.com"}}, opts)
+	want = DefaultOptions()
+	want.AllowedUsers = []string{"alice@contoso.com"}
+	assert.Equal(t, want, opts)
 
 	_, ok = ruleByID(t, privilegedID).Setting("requireProfile")
 	assert.False(t, ok, "a setting belongs to the rule that declares it")

@@ -98,6 +98,7 @@ func TestRulesListsEffectiveModes(t *testing.T) {
 		"seccomp-profile":      "dry-run",
 		"apparmor-profile":     "off",
 		"user-subject":         "dry-run",
+		"broad-subject":        "dry-run",
 	}, modes)
 	assertGolden(t, "rules.txt", r.stdout)
 }

@@ -1,0 +1,93 @@
+package rules
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	rbacv1 "k8s.io/api/rbac/v1"
+)
+
+func TestBroadSubject(t *testing.T) {
+	const fix = "bind the Groups (on AKS, Microsoft Entra ID groups) or ServiceAccounts that need the role instead"
+	broad := func(field, problem string) Violation {
+		return Violation{Rule: "broad-subject", Field: field, Problem: problem, Fix: fix}
+	}
+	user := func(name string) rbacv1.Subject {
+		return rbacv1.Subject{Kind: rbacv1.UserKind, APIGroup: rbacv1.GroupName, Name: name}
+	}
+	group := func(name string) rbacv1.Subject {
+		return rbacv1.Subject{Kind: rbacv1.GroupKind, APIGroup: rbacv1.GroupName, Name: name}
+	}
+	clusterRole := func(name string) rbacv1.RoleRef {
+		return rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: name}
+	}
+	admin := clusterRole("cluster-admin")
+
+	check := ruleByID(t, "broad-subject").CheckBinding
+	require.NotNil(t, check)
+
+	tests := []struct {
+		name    string
+		binding Binding
+		allowed []string // nil means the default
+		want    []Violation
+	}{
+		{name: "no subjects", binding: Binding{RoleRef: admin}},
+		{name: "a team's group", binding: Binding{RoleRef: admin, Subjects: []rbacv1.Subject{group("payments-admins")}}},
+		{name: "a user", binding: Binding{RoleRef: admin, Subjects: []rbacv1.Subject{user("alice@contoso.com")}}},
+		{
+			name:    "anonymous",
+			binding: Binding{RoleRef: admin, Subjects: []rbacv1.Subject{user("system:anonymous")}},
+			want:    []Violation{broad("subjects[0]", `grants ClusterRole "cluster-admin" to User "system:anonymous" (any request without credentials)`)},
+		},
+		{
+			name: "every account, among other subjects, in subject order",
+			binding: Binding{RoleRef: rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "Role", Name: "editor"}, Subjects: []rbacv1.Subject{
+				group("payments-devs"), group("system:authenticated"), group("system:unauthenticated"),
+			}},
+			want: []Violation{
+				broad("subjects[1]", `grants Role "editor" to Group "system:authenticated" (every account that can sign in)`),
+				broad("subjects[2]", `grants Role "editor" to Group "system:unauthenticated" (any request without credentials)`),
+			},
+		},
+		{
+			name:    "a Group named like the anonymous User is a group of that name",
+			binding: Binding{RoleRef: admin, Subjects: []rbacv1.Subject{group("system:anonymous"), user("system:authenticated")}},
+		},
+		{
+			name:    "the discovery roles Kubernetes grants to everyone itself",
+			binding: Binding{RoleRef: clusterRole("system:public-info-viewer"), Subjects: []rbacv1.Subject{group("system:authenticated"), group("system:unauthenticated")}},
+		},
+		{
+			name:    "a Role that shares an allowed ClusterRole's name",
+			binding: Binding{RoleRef: rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "Role", Name: "system:discovery"}, Subjects: []rbacv1.Subject{group("system:authenticated")}},
+			want:    []Violation{broad("subjects[0]", `grants Role "system:discovery" to Group "system:authenticated" (every account that can sign in)`)},
+		},
+		{
+			name:    "a ClusterRole allowed by the configuration",
+			binding: Binding{RoleRef: clusterRole("company:read-catalog"), Subjects: []rbacv1.Subject{group("system:authenticated")}},
+			allowed: []string{"company:*"},
+		},
+		{
+			name:    "the configuration replaces the defaults",
+			binding: Binding{RoleRef: clusterRole("system:discovery"), Subjects: []rbacv1.Subject{group("system:authenticated")}},
+			allowed: []string{"company:*"},
+			want:    []Violation{broad("subjects[0]", `grants ClusterRole "system:discovery" to Group "system:authenticated" (every account that can sign in)`)},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			opts := DefaultOptions()
+			if tt.allowed != nil {
+				opts.AllowedBroadClusterRoles = tt.allowed
+			}
+			got := check(&tt.binding, &opts)
+			if len(tt.want) == 0 {
+				assert.Empty(t, got)
+				return
+			}
+			assert.Equal(t, tt.want, got)
+		})
+	}
+}
