@@ -26,12 +26,21 @@ const (
 
 // Warning lengths. kubectl prints each warning as one line, and the API server asks webhooks to keep them
 // under 120 characters where possible; it may cut longer ones at 256.
+const maxWarning = 256
+
+// How much of a verdict an answer carries. A crafted request can break rules thousands of times; the answer
+// stays small and quick to write, and a developer fixes the first ones before reading the rest anyway.
+// kubeguard check -o json lists every violation.
 const (
-	shortWarning = 120
-	maxWarning   = 256
+	// maxListed is the most violations a denial, its causes or the audit annotation list.
+	maxListed = 50
+	// maxWarnings is the most warnings one answer carries, the last one saying how many more there are.
+	maxWarnings = 20
+	// maxLine bounds one line of a message; the names in it come from the request.
+	maxLine = 1024
 )
 
-// Line renders one violation on one line, with its full field path and its fix:
+// Line renders one violation on one line, with its full field path and its fix, cut at maxLine bytes:
 //
 //	<rule>: container "<name>": <field>: <problem>. Fix: <fix>
 func Line(v rules.Violation) string {
@@ -47,7 +56,7 @@ func Line(v rules.Violation) string {
 	b.WriteString(v.Problem)
 	b.WriteString(". Fix: ")
 	b.WriteString(v.Fix)
-	return b.String()
+	return truncate(b.String(), maxLine)
 }
 
 // Warning renders a dry-run violation as a short warning: the rule, where, and what is wrong, without the
@@ -115,8 +124,9 @@ func utf8RuneStart(b byte) bool { return b&0xC0 != 0x80 }
 func (v *Verdict) Denial() *metav1.Status {
 	var msg strings.Builder
 	fmt.Fprintf(&msg, "violates %s:", countRules(v.Enforced))
-	causes := make([]metav1.StatusCause, 0, len(v.Enforced))
-	for _, e := range v.Enforced {
+	shown := min(len(v.Enforced), maxListed)
+	causes := make([]metav1.StatusCause, 0, shown)
+	for _, e := range v.Enforced[:shown] {
 		line := Line(e)
 		msg.WriteString("\n")
 		msg.WriteString(line)
@@ -126,38 +136,52 @@ func (v *Verdict) Denial() *metav1.Status {
 			Message: line,
 		})
 	}
-	for _, d := range v.DryRun {
+	dryRun := min(len(v.DryRun), maxListed-shown)
+	for _, d := range v.DryRun[:dryRun] {
 		msg.WriteString("\n")
 		msg.WriteString(DryRunPrefix)
 		msg.WriteString(Line(d))
+	}
+	if more := len(v.Enforced) + len(v.DryRun) - shown - dryRun; more > 0 {
+		fmt.Fprintf(&msg, "\n... and %d more %s (kubeguard check -o json lists them all)", more, plural(more, "violation", "violations"))
 	}
 	status := apierrors.NewForbidden(v.Kind.QualifiedResource(), v.Name, errors.New(msg.String())).Status()
 	status.Details.Causes = causes
 	return &status
 }
 
-// Warnings are the short warnings of an allowed request, one per dry-run violation. A denial carries none:
-// its message already lists the dry-run violations.
+// Warnings are the short warnings of an allowed request, one per dry-run violation, at most maxWarnings. A
+// denial carries none: its message already lists the dry-run violations.
 func (v *Verdict) Warnings() []string {
 	if v.Decision != Warned {
 		return nil
 	}
-	out := make([]string, len(v.DryRun))
-	for i, d := range v.DryRun {
+	shown := len(v.DryRun)
+	if shown > maxWarnings {
+		shown = maxWarnings - 1
+	}
+	out := make([]string, shown, shown+1)
+	for i, d := range v.DryRun[:shown] {
 		out[i] = Warning(d)
+	}
+	if more := len(v.DryRun) - shown; more > 0 {
+		out = append(out, fmt.Sprintf("%s... and %d more %s (kubeguard check -o json lists them all)", DryRunPrefix, more, plural(more, "violation", "violations")))
 	}
 	return out
 }
 
-// DryRunLines are the full lines of the dry-run violations, marked as such: what kubeguard check prints
-// and the audit annotation records.
-func (v *Verdict) DryRunLines() []string {
-	out := make([]string, len(v.DryRun))
-	for i, d := range v.DryRun {
+// dryRunLines are the full lines of the first limit dry-run violations, marked as such.
+func (v *Verdict) dryRunLines(limit int) []string {
+	n := min(len(v.DryRun), limit)
+	out := make([]string, n)
+	for i, d := range v.DryRun[:n] {
 		out[i] = DryRunPrefix + Line(d)
 	}
 	return out
 }
+
+// DryRunLines are the full lines of every dry-run violation, marked as such: what kubeguard check prints.
+func (v *Verdict) DryRunLines() []string { return v.dryRunLines(len(v.DryRun)) }
 
 // AuditAnnotations record the dry-run violations in the API server's audit log, for a denied request too;
 // nil when there are none.
@@ -165,9 +189,13 @@ func (v *Verdict) AuditAnnotations() map[string]string {
 	if len(v.DryRun) == 0 {
 		return nil
 	}
+	lines := v.dryRunLines(maxListed)
+	if more := len(v.DryRun) - len(lines); more > 0 {
+		lines = append(lines, fmt.Sprintf("... and %d more", more))
+	}
 	return map[string]string{
 		AuditViolations: ruleIDs(v.DryRun),
-		AuditMessages:   strings.Join(v.DryRunLines(), "\n"),
+		AuditMessages:   strings.Join(lines, "\n"),
 	}
 }
 
@@ -197,4 +225,11 @@ func countRules(vs []rules.Violation) string {
 		return "1 kubeguard rule"
 	}
 	return fmt.Sprintf("%d kubeguard rules", n)
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }

@@ -1,6 +1,7 @@
 package judgement_test
 
 import (
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -257,4 +258,43 @@ func TestWarningsAndAuditAnnotations(t *testing.T) {
 	allowed := judgement.Verdict{Decision: judgement.Allowed}
 	assert.Nil(t, allowed.Warnings())
 	assert.Nil(t, allowed.AuditAnnotations())
+}
+
+// However many violations a request has, its answer lists a bounded number and says how many more there are.
+func TestAnswersAreBounded(t *testing.T) {
+	many := func(n int, name string) []rules.Violation {
+		out := make([]rules.Violation, n)
+		for i := range out {
+			out[i] = rules.Violation{
+				Rule: "privileged", Container: fmt.Sprintf("%s-%d", name, i), Problem: "is true", Fix: "set privileged: false",
+				Field: fmt.Sprintf("spec.containers[%d].securityContext.privileged", i),
+			}
+		}
+		return out
+	}
+	denied := judgement.Verdict{
+		Decision: judgement.Denied, Kind: kind(t, "", "Pod"), Name: "web",
+		Result: judgement.Result{Enforced: many(40, "app"), DryRun: many(1500, "debug")},
+	}
+	status := denied.Denial()
+	lines := strings.Split(status.Message, "\n")
+	require.Len(t, lines, 1+50+1, "the header, 50 violations, and how many more")
+	assert.Equal(t, `privileged: container "app-0": spec.containers[0].securityContext.privileged: is true. Fix: set privileged: false`, lines[1])
+	assert.Equal(t, `[dry-run] privileged: container "debug-9": spec.containers[9].securityContext.privileged: is true. Fix: set privileged: false`, lines[50])
+	assert.Equal(t, "... and 1490 more violations (kubeguard check -o json lists them all)", lines[51])
+	assert.Len(t, status.Details.Causes, 40)
+	assert.Len(t, denied.AuditAnnotations()["dry-run-messages"], len(strings.Join(denied.DryRunLines()[:50], "\n"))+len("\n... and 1450 more"))
+
+	warned := judgement.Verdict{Decision: judgement.Warned, Result: judgement.Result{DryRun: many(1500, "app")}}
+	warnings := warned.Warnings()
+	require.Len(t, warnings, 20)
+	assert.Equal(t, `[dry-run] privileged: container "app-18": privileged is true`, warnings[18])
+	assert.Equal(t, "[dry-run] ... and 1481 more violations (kubeguard check -o json lists them all)", warnings[19])
+	assert.Len(t, warned.DryRunLines(), 1500, "kubeguard check prints them all")
+
+	exactly := judgement.Verdict{Decision: judgement.Warned, Result: judgement.Result{DryRun: many(20, "app")}}
+	assert.NotContains(t, strings.Join(exactly.Warnings(), "\n"), "more", "20 warnings fit")
+
+	long := rules.Violation{Rule: "user-subject", Field: "subjects[0]", Problem: "binds User " + strings.Repeat("x", 1<<20), Fix: "bind a Group"}
+	assert.Len(t, judgement.Line(long), 1024)
 }

@@ -29,7 +29,7 @@ type Document struct {
 		Name         string            `json:"name"`
 		GenerateName string            `json:"generateName"`
 		Namespace    string            `json:"namespace"`
-		Annotations  map[string]string `json:"annotations"`
+		Annotations  appArmorAnnotations `json:"annotations"`
 	} `json:"metadata"`
 	Spec struct {
 		rules.PodSpec
@@ -47,23 +47,29 @@ type Document struct {
 // podTemplate is a pod template's metadata (for the legacy AppArmor annotations) and spec.
 type podTemplate struct {
 	Metadata struct {
-		Annotations map[string]string `json:"annotations"`
+		Annotations appArmorAnnotations `json:"annotations"`
 	} `json:"metadata"`
 	Spec rules.PodSpec `json:"spec"`
 }
 
-// DecodeOptions match how the API server reads JSON (sigs.k8s.io/json): names are case-sensitive, a
+// apiServerJSON matches how the API server reads JSON (sigs.k8s.io/json): names are case-sensitive, a
 // duplicate name merges into the earlier value as encoding/json does (a later null keeps it), and invalid
 // UTF-8 is not a reason to fail.
-var DecodeOptions = json.JoinOptions(
+var apiServerJSON = json.JoinOptions(
 	jsontext.AllowDuplicateNames(true),
 	jsontext.AllowInvalidUTF8(true),
 	jsonv1.MergeWithLegacySemantics(true),
 )
 
+// DecodeOptions are the options to decode one request's or one manifest's JSON with: the API server's way
+// of reading JSON, and the limits below, counted afresh for each call.
+func DecodeOptions() json.Options {
+	return json.JoinOptions(apiServerJSON, json.WithUnmarshalers(newLimits().unmarshalers()))
+}
+
 // UnmarshalDocument decodes one object's JSON into d.
 func UnmarshalDocument(data []byte, d *Document) error {
-	return json.Unmarshal(data, d, DecodeOptions)
+	return json.Unmarshal(data, d, DecodeOptions())
 }
 
 // Object picks out of the document what kind k keeps where.
@@ -75,7 +81,7 @@ func (d *Document) Object(k *Kind) *Object {
 	var tmpl *podTemplate
 	switch k.shape {
 	case podAtRoot:
-		obj.Pod = &rules.Pod{Annotations: d.Metadata.Annotations, Spec: d.Spec.PodSpec}
+		obj.Pod = &rules.Pod{Annotations: map[string]string(d.Metadata.Annotations), Spec: d.Spec.PodSpec}
 		return obj
 	case templateAtRoot:
 		tmpl = &d.Template
@@ -87,6 +93,6 @@ func (d *Document) Object(k *Kind) *Object {
 		obj.Binding = &d.Binding
 		return obj
 	}
-	obj.Pod = &rules.Pod{Path: k.shape.templatePath(), Annotations: tmpl.Metadata.Annotations, Spec: tmpl.Spec}
+	obj.Pod = &rules.Pod{Path: k.shape.templatePath(), Annotations: map[string]string(tmpl.Metadata.Annotations), Spec: tmpl.Spec}
 	return obj
 }

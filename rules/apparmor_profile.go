@@ -26,8 +26,8 @@ judged: AppArmor is Linux-only.
 
 const appArmorProfileID = "apparmor-profile"
 
-// appArmorAnnotationPrefix is the legacy per-container annotation, still honoured by the kubelet.
-const appArmorAnnotationPrefix = "container.apparmor.security.beta.kubernetes.io/"
+// AppArmorAnnotationPrefix starts the legacy per-container annotation, still honoured by the kubelet.
+const AppArmorAnnotationPrefix = "container.apparmor.security.beta.kubernetes.io/"
 
 func appArmorProfile() Rule {
 	return Rule{
@@ -57,7 +57,7 @@ func checkAppArmorProfile(pod *Pod, opts *Options) []Violation {
 		field:            "appArmorProfile",
 		pod:              podProfile,
 		container:        containerAppArmorProfile,
-		annotationPrefix: appArmorAnnotationPrefix,
+		annotationPrefix: AppArmorAnnotationPrefix,
 		problem:          appArmorProblem,
 		fix:              "set appArmorProfile: {type: RuntimeDefault}",
 		annotationFix:    "set it to runtime/default, or remove it and set appArmorProfile: {type: RuntimeDefault}",
@@ -77,8 +77,8 @@ func containerAppArmorProfile(pod *Pod, c *Container) (*corev1.AppArmorProfile, 
 	}
 	// The key is built in a stack buffer and looked up as string(key), which Go does without copying: this
 	// runs for every container of every pod, and most pods carry other annotations.
-	var buf [len(appArmorAnnotationPrefix) + maxContainerName]byte
-	key := append(append(buf[:0], appArmorAnnotationPrefix...), c.Name...)
+	var buf [len(AppArmorAnnotationPrefix) + maxContainerName]byte
+	key := append(append(buf[:0], AppArmorAnnotationPrefix...), c.Name...)
 	value, ok := pod.Annotations[string(key)]
 	if !ok {
 		return nil, false

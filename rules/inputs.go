@@ -19,7 +19,7 @@ func (p *Pod) SameInputs(q *Pod) bool {
 // sameAppArmorAnnotations reports whether every AppArmor annotation of a is in b with the same value.
 func sameAppArmorAnnotations(a, b map[string]string) bool {
 	for k, v := range a {
-		if !strings.HasPrefix(k, appArmorAnnotationPrefix) {
+		if !strings.HasPrefix(k, AppArmorAnnotationPrefix) {
 			continue
 		}
 		if w, ok := b[k]; !ok || w != v {

@@ -3,11 +3,13 @@ package webhook_test
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -75,4 +77,41 @@ func requireVerdict(b *testing.B, body []byte, rec *httptest.ResponseRecorder, a
 	require.NoError(b, json.Unmarshal(rec.Body.Bytes(), &got), rec.Body.String())
 	require.Equal(b, sent.Request.UID, got.Response.UID)
 	require.Equal(b, allowed, got.Response.Allowed, rec.Body.String())
+}
+
+// BenchmarkHostileRequests measures the worst requests any pod that reaches the port can send, near the
+// largest allowed body: what one of them costs in time and memory (B/op).
+func BenchmarkHostileRequests(b *testing.B) {
+	h := &webhook.Handler{Policy: policy.Default()}
+	violating := `{"name":"c","securityContext":{"privileged":true,"runAsUser":0,"seccompProfile":{"type":"Unconfined"}}}`
+	var notes strings.Builder
+	for i := range 60_000 {
+		fmt.Fprintf(&notes, `"example.com/note-%d":"%s",`, i, strings.Repeat("n", 40))
+	}
+	annotated := `{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"u","kind":{"group":"","version":"v1","kind":"Pod"},` +
+		`"operation":"CREATE","namespace":"a","userInfo":{"username":"mallory"},"object":{"metadata":{"name":"web","annotations":{` +
+		strings.TrimSuffix(notes.String(), ",") + `}},"spec":{"containers":[{"name":"c"}]}}}}`
+	for _, bb := range []struct {
+		name string
+		body []byte
+	}{
+		{"two-million-empty-containers", hostileReview(550_000, `{}`)},
+		{"2000-violating-containers", hostileReview(500, violating)},
+		{"60000-annotations", []byte(annotated)},
+	} {
+		b.Run(bb.name, func(b *testing.B) {
+			require.LessOrEqual(b, len(bb.body), webhook.MaxRequestBytes)
+			b.SetBytes(int64(len(bb.body)))
+			b.ReportAllocs()
+			for b.Loop() {
+				r := httptest.NewRequest(http.MethodPost, webhook.ValidatePath, bytes.NewReader(bb.body))
+				r.Header.Set("Content-Type", "application/json")
+				rec := httptest.NewRecorder()
+				h.ServeHTTP(rec, r)
+				if rec.Code != http.StatusOK || rec.Body.Len() > 64<<10 {
+					b.Fatalf("answer %d of %d bytes", rec.Code, rec.Body.Len())
+				}
+			}
+		})
+	}
 }

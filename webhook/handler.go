@@ -2,6 +2,7 @@ package webhook
 
 import (
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	"github.com/go-logr/logr"
@@ -23,7 +24,15 @@ type Handler struct {
 	Metrics *Metrics
 	// Log receives refusals and panics; the zero Logger discards them.
 	Log logr.Logger
+
+	// bodies reads request bodies within the server's budget; nil reads without one.
+	bodies *bodyReader
+	// stopping is set while the server drains before it stops; nil when it never does.
+	stopping *atomic.Bool
 }
+
+// draining reports whether the server is about to stop.
+func (h *Handler) draining() bool { return h.stopping != nil && h.stopping.Load() }
 
 // judge decides one request, records it, and returns the answer to send.
 func (h *Handler) judge(uid types.UID, req *judgement.Request) admissionv1.AdmissionResponse {

@@ -1,14 +1,11 @@
 package webhook
 
 import (
-	"bytes"
-	"errors"
 	"fmt"
 	"io"
 	"mime"
 	"net/http"
 	"runtime/debug"
-	"sync"
 	"time"
 
 	"github.com/go-json-experiment/json"
@@ -21,14 +18,6 @@ import (
 	"github.com/kubeguard/kubeguard/judgement"
 	"github.com/kubeguard/kubeguard/objects"
 )
-
-// MaxRequestBytes bounds an AdmissionReview body. The API server stores objects of at most about 3 MiB and a
-// review carries at most two of them (object and oldObject), plus a little for the rest.
-const MaxRequestBytes = 7 << 20
-
-// requestTimeout bounds reading a request and writing its answer, so that a slow client cannot hold a
-// connection's goroutine and buffer for long. The API server gives a webhook at most 30 seconds.
-const requestTimeout = 30 * time.Second
 
 // admissionReview is what kubeguard reads of an AdmissionReview: the request's identity and, decoded in the
 // same pass, the parts of its objects that the rules read. Everything else is skipped, not copied.
@@ -77,13 +66,6 @@ func (r *requestHeader) judgementRequest(allDryRun bool) judgement.Request {
 	}
 }
 
-// bodies recycles request buffers: most bodies are a few KiB, and reusing them keeps the garbage collector
-// out of the request path.
-var bodies = sync.Pool{New: func() any { return new(bytes.Buffer) }}
-
-// largeBody is the size above which a buffer is dropped rather than kept for reuse.
-const largeBody = 1 << 20
-
 // ServeHTTP reads an AdmissionReview in one pass, judges it, and writes the AdmissionReview answer. Bodies
 // that are not an AdmissionReview get a 400 and oversized ones a 413. Once the request's UID is known, every
 // answer carries it, a panic included: an answer without the UID counts as a failed call, which
@@ -94,9 +76,13 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			h.recovered(w, p, nil)
 		}
 	}()
-	rc := http.NewResponseController(w)
-	_ = rc.SetReadDeadline(time.Now().Add(requestTimeout))
-	_ = rc.SetWriteDeadline(time.Now().Add(requestTimeout))
+	start := time.Now()
+	bodyBy, answerBy := deadlines(r, start)
+	_ = http.NewResponseController(w).SetWriteDeadline(start.Add(requestTimeout))
+	if h.draining() {
+		// Clients reconnect, and reach a replica that is not stopping.
+		w.Header().Set("Connection", "close")
+	}
 
 	if r.Method != http.MethodPost {
 		writeReview(w, http.StatusMethodNotAllowed, "", errorResponse("", http.StatusMethodNotAllowed, "kubeguard accepts only POST"))
@@ -107,38 +93,32 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeReview(w, http.StatusBadRequest, "", errorResponse("", http.StatusBadRequest, msg))
 		return
 	}
-
-	buf := bodies.Get().(*bytes.Buffer)
-	buf.Reset()
-	defer func() {
-		if buf.Cap() <= largeBody {
-			bodies.Put(buf)
+	b, code, err := h.bodies.read(w, r, bodyBy, answerBy)
+	if err != nil {
+		if code == http.StatusServiceUnavailable {
+			w.Header().Set("Retry-After", retryAfter)
 		}
-	}()
-	// Registered after the buffer's return, so that it runs first: it still reads the body for the UID.
-	var body []byte
-	defer func() {
-		if p := recover(); p != nil {
-			h.recovered(w, p, body)
-		}
-	}()
-	if _, err := buf.ReadFrom(http.MaxBytesReader(w, r.Body, MaxRequestBytes)); err != nil {
-		code, msg := http.StatusBadRequest, fmt.Sprintf("reading the request body: %v", err)
-		if tooLarge := new(http.MaxBytesError); errors.As(err, &tooLarge) {
-			code, msg = http.StatusRequestEntityTooLarge, fmt.Sprintf("the request body is larger than %d bytes", MaxRequestBytes)
-		}
-		writeReview(w, code, "", errorResponse("", int32(code), msg))
+		writeReview(w, code, "", errorResponse("", int32(code), err.Error()))
 		return
 	}
-	body = buf.Bytes()
+	defer b.release()
+	// Registered after the body's release, so that it runs first: it still reads the body for the UID.
+	defer func() {
+		if p := recover(); p != nil {
+			h.recovered(w, p, b.bytes())
+		}
+	}()
+	if abandoned(r, answerBy) {
+		return
+	}
 
 	var review admissionReview
-	if err := json.Unmarshal(body, &review, decodeOptions); err != nil {
+	if err := json.Unmarshal(b.bytes(), &review, objects.DecodeOptions()); err != nil {
 		// A review whose objects cannot be read is still judged on its request alone: what kubeguard never
 		// judges (a DELETE, a status update) is allowed as usual, and what it judges is refused as unreadable,
 		// with the request's UID so that the API server takes it as a refusal.
 		var header headerReview
-		if json.Unmarshal(body, &header, decodeOptions) != nil || header.Request == nil {
+		if json.Unmarshal(b.bytes(), &header, objects.DecodeOptions()) != nil || header.Request == nil {
 			writeReview(w, http.StatusBadRequest, "", errorResponse("", http.StatusBadRequest, fmt.Sprintf("the body is not an AdmissionReview: %v", err)))
 			return
 		}
@@ -150,6 +130,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if review.Request == nil {
 		writeReview(w, http.StatusBadRequest, review.APIVersion, errorResponse("", http.StatusBadRequest, "the AdmissionReview has no request"))
+		return
+	}
+	if abandoned(r, answerBy) {
 		return
 	}
 	req := review.Request.judgementRequest(h.AllDryRun)
@@ -185,14 +168,11 @@ func reviewHeaderOf(body []byte) (header *headerReview) {
 		}
 	}()
 	var h headerReview
-	if len(body) == 0 || json.Unmarshal(body, &h, decodeOptions) != nil {
+	if len(body) == 0 || json.Unmarshal(body, &h, objects.DecodeOptions()) != nil {
 		return nil
 	}
 	return &h
 }
-
-// decodeOptions are those of objects.Document, for the review around it.
-var decodeOptions = objects.DecodeOptions
 
 func errorResponse(uid types.UID, code int32, msg string) *admissionv1.AdmissionResponse {
 	return &admissionv1.AdmissionResponse{UID: uid, Result: &metav1.Status{Status: metav1.StatusFailure, Code: code, Message: msg}}

@@ -2,6 +2,7 @@ package webhook
 
 import (
 	"crypto/tls"
+	"sync/atomic"
 
 	"github.com/go-logr/logr"
 	"sigs.k8s.io/controller-runtime/pkg/webhook"
@@ -28,6 +29,11 @@ type ServerOptions struct {
 	Policy  *policy.Policy
 	Metrics *Metrics
 	Log     logr.Logger
+	// BodyBudget bounds the bytes of request bodies held at once; 0 means DefaultBodyBudget.
+	BodyBudget int64
+	// Stopping, when set, makes every answer close its connection, so that clients move to another replica
+	// while this one drains before it stops.
+	Stopping *atomic.Bool
 }
 
 // NewServer returns controller-runtime's webhook server with kubeguard's two handlers registered.
@@ -45,7 +51,9 @@ func NewServer(o ServerOptions) webhook.Server {
 			c.NextProtos = []string{"http/1.1"}
 		}},
 	})
-	server.Register(ValidatePath, &Handler{Policy: o.Policy, Metrics: o.Metrics, Log: o.Log})
-	server.Register(DryRunPath, &Handler{Policy: o.Policy, Metrics: o.Metrics, Log: o.Log, AllDryRun: true})
+	// The two paths share one budget: together they must stay within the process's memory.
+	bodies := newBodyReader(o.BodyBudget)
+	server.Register(ValidatePath, &Handler{Policy: o.Policy, Metrics: o.Metrics, Log: o.Log, bodies: bodies, stopping: o.Stopping})
+	server.Register(DryRunPath, &Handler{Policy: o.Policy, Metrics: o.Metrics, Log: o.Log, AllDryRun: true, bodies: bodies, stopping: o.Stopping})
 	return server
 }

@@ -1,11 +1,13 @@
 package webhook_test
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -193,4 +195,25 @@ func TestServerReloadsCertificate(t *testing.T) {
 	assert.Equal(t, http.StatusOK, code)
 	assertAnswer(t, allowed, answer.Response)
 	assert.Equal(t, req.UID, answer.Response.UID)
+}
+
+// A client that sends part of a body and stalls is cut off once the API server's timeout (or 5 s) has
+// passed, instead of holding a connection and its buffer for as long as it likes.
+func TestStalledBodyIsCutOff(t *testing.T) {
+	s := startServer(t)
+	conn, err := tls.Dial("tcp", s.addr, &tls.Config{RootCAs: s.ca.pool, MinVersion: tls.VersionTLS12})
+	require.NoError(t, err)
+	defer conn.Close()
+	_, err = fmt.Fprintf(conn, "POST %s?timeout=1s HTTP/1.1\r\nHost: kubeguard\r\nContent-Type: application/json\r\nContent-Length: 4096\r\n\r\n{\"apiVersion\":", webhook.ValidatePath)
+	require.NoError(t, err)
+
+	// Bounds the test, not kubeguard: the cut comes after about a second.
+	require.NoError(t, conn.SetReadDeadline(time.Now().Add(20*time.Second)))
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	require.NoError(t, err, "the server answers before the test gives up")
+	defer resp.Body.Close()
+	assert.Equal(t, http.StatusBadRequest, resp.StatusCode)
+	data, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	assert.Contains(t, string(data), "reading the request body")
 }

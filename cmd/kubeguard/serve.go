@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/pprof"
 	"os/signal"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -33,6 +34,9 @@ type serveFlags struct {
 	healthAddr  string
 	metricsAddr string
 	profiling   bool
+	// shutdownDelay is how long kubeguard keeps answering after SIGTERM, unready and closing connections,
+	// before it closes its listener.
+	shutdownDelay time.Duration
 }
 
 func runServe(args []string, stderr io.Writer) int {
@@ -45,6 +49,7 @@ func runServe(args []string, stderr io.Writer) int {
 	fs.StringVar(&f.healthAddr, "health-probe-bind-address", ":8081", "address of /healthz and /readyz")
 	fs.StringVar(&f.metricsAddr, "metrics-bind-address", ":8080", `address of /metrics, or "0" to turn metrics off`)
 	fs.BoolVar(&f.profiling, "profiling", false, "also serve Go's profiler at /debug/pprof/ on the health probe address")
+	fs.DurationVar(&f.shutdownDelay, "shutdown-delay", 5*time.Second, "on SIGTERM, how long to keep answering (reporting unready, closing each connection after its answer) before closing the listener; requests in flight then still complete")
 	if err := fs.Parse(args); err != nil {
 		return exitUsage
 	}
@@ -62,30 +67,44 @@ func runServe(args []string, stderr io.Writer) int {
 		return exitUsage
 	}
 
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	signals, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
-	if err := serve(ctx, f, p, log); err != nil {
+	if err := serve(signals, f, p, log); err != nil {
 		log.Error(err, "kubeguard stopped")
 		return 1
 	}
 	return exitOK
 }
 
-func serve(ctx context.Context, f serveFlags, p *policy.Policy, log logr.Logger) error {
+// serve runs the webhook, probe and metrics servers until signals ends, then stops in order: readiness
+// turns false and every answer closes its connection (so that the API server reconnects to a replica that
+// is not stopping), after shutdownDelay the webhook listener closes and the requests in flight complete, and
+// only then do the probe and metrics servers stop.
+func serve(signals context.Context, f serveFlags, p *policy.Policy, log logr.Logger) error {
 	registry := prometheus.NewRegistry()
 	registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	stopping := new(atomic.Bool)
 	server := webhook.NewServer(webhook.ServerOptions{
-		Host:    f.host,
-		Port:    f.port,
-		CertDir: f.certDir,
-		Policy:  p,
-		Metrics: webhook.NewMetrics(registry),
-		Log:     log.WithName("admission"),
+		Host:     f.host,
+		Port:     f.port,
+		CertDir:  f.certDir,
+		Policy:   p,
+		Metrics:  webhook.NewMetrics(registry),
+		Log:      log.WithName("admission"),
+		Stopping: stopping,
 	})
 
 	health := http.NewServeMux()
 	handleChecks(health, "/healthz", map[string]healthz.Checker{"ping": healthz.Ping})
-	handleChecks(health, "/readyz", map[string]healthz.Checker{"webhook": server.StartedChecker()})
+	handleChecks(health, "/readyz", map[string]healthz.Checker{
+		"webhook": server.StartedChecker(),
+		"not-stopping": func(*http.Request) error {
+			if stopping.Load() {
+				return errors.New("kubeguard is shutting down")
+			}
+			return nil
+		},
+	})
 	if f.profiling {
 		// Off by default: profiles show request contents in stack traces, and the endpoint costs nothing
 		// until asked for a profile.
@@ -95,19 +114,43 @@ func serve(ctx context.Context, f serveFlags, p *policy.Policy, log logr.Logger)
 		health.HandleFunc("/debug/pprof/trace", pprof.Trace)
 	}
 
-	g, ctx := errgroup.WithContext(ctx)
-	g.Go(func() error { return server.Start(ctx) })
-	g.Go(func() error { return serveHTTP(ctx, f.healthAddr, health) })
+	g, ctx := errgroup.WithContext(context.Background())
+	webhookCtx, stopWebhook := context.WithCancelCause(ctx)
+	defer stopWebhook(nil)
+	probesCtx, stopProbes := context.WithCancel(ctx)
+	defer stopProbes()
+	g.Go(func() error {
+		defer stopProbes()
+		return server.Start(webhookCtx)
+	})
+	g.Go(func() error {
+		select {
+		case <-signals.Done():
+		case <-ctx.Done():
+			return nil
+		}
+		stopping.Store(true)
+		log.Info("kubeguard stopping: unready, closing connections after each answer", "delay", f.shutdownDelay)
+		select {
+		case <-time.After(f.shutdownDelay):
+		case <-ctx.Done():
+		}
+		stopWebhook(webhook.ErrShuttingDown)
+		return nil
+	})
+	g.Go(func() error { return serveHTTP(probesCtx, f.healthAddr, health) })
 	if f.metricsAddr != "0" {
 		metrics := http.NewServeMux()
 		// controller-runtime's server and certwatcher record into their own registry (webhook latency and
 		// in-flight requests, certificate reloads): serve both.
 		gatherers := prometheus.Gatherers{registry, ctrlmetrics.Registry}
 		metrics.Handle("/metrics", promhttp.HandlerFor(gatherers, promhttp.HandlerOpts{}))
-		g.Go(func() error { return serveHTTP(ctx, f.metricsAddr, metrics) })
+		g.Go(func() error { return serveHTTP(probesCtx, f.metricsAddr, metrics) })
 	}
 	log.Info("kubeguard serving", "version", version, "port", f.port, "certDir", f.certDir, "config", f.config)
-	return g.Wait()
+	err := g.Wait()
+	log.Info("kubeguard stopped")
+	return err
 }
 
 // serveHTTP serves plain HTTP for probes and metrics until ctx ends.
