@@ -26,9 +26,9 @@ type Object struct {
 // the webhook decodes an AdmissionReview's object while it decodes the review.
 type Document struct {
 	Metadata struct {
-		Name         string            `json:"name"`
-		GenerateName string            `json:"generateName"`
-		Namespace    string            `json:"namespace"`
+		Name         string              `json:"name"`
+		GenerateName string              `json:"generateName"`
+		Namespace    string              `json:"namespace"`
 		Annotations  appArmorAnnotations `json:"annotations"`
 	} `json:"metadata"`
 	Spec struct {
