@@ -29,6 +29,9 @@ func kindsOf(ms []manifest) []string {
 func TestURLModeRendersOnlyWebhookAndConfig(t *testing.T) {
 	ms := parseManifests(t, newHelm(t).template(t, []string{valuesFile("url")},
 		"--set", "networkPolicy.enabled=true", "--set", "metrics.serviceMonitor.enabled=true"))
+	// The namespace-label guard protects the webhooks' namespaceSelector wherever kubeguard runs.
+	assert.Equal(t, []string{"ClusterRole", "ConfigMap", "ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding", "ValidatingWebhookConfiguration"}, kindsOf(ms))
+	ms = parseManifests(t, newHelm(t).template(t, []string{valuesFile("url")}, "--set", "namespaceLabelGuard.enabled=false"))
 	assert.Equal(t, []string{"ConfigMap", "ValidatingWebhookConfiguration"}, kindsOf(ms))
 }
 

@@ -2,7 +2,6 @@ package webhook
 
 import (
 	"net/http"
-	"sync/atomic"
 	"time"
 
 	"github.com/go-logr/logr"
@@ -27,12 +26,12 @@ type Handler struct {
 
 	// bodies reads request bodies within the server's budget; nil reads without one.
 	bodies *bodyReader
-	// stopping is set while the server drains before it stops; nil when it never does.
-	stopping *atomic.Bool
+	// lifecycle says when the server drains before it stops; nil when it never does.
+	lifecycle *Lifecycle
 }
 
 // draining reports whether the server is about to stop.
-func (h *Handler) draining() bool { return h.stopping != nil && h.stopping.Load() }
+func (h *Handler) draining() bool { return h.lifecycle.Draining() }
 
 // judge decides one request, records it, and returns the answer to send.
 func (h *Handler) judge(uid types.UID, req *judgement.Request) admissionv1.AdmissionResponse {

@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"net/http/pprof"
 	"os/signal"
-	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -83,15 +82,15 @@ func runServe(args []string, stderr io.Writer) int {
 func serve(signals context.Context, f serveFlags, p *policy.Policy, log logr.Logger) error {
 	registry := prometheus.NewRegistry()
 	registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	stopping := new(atomic.Bool)
+	lifecycle := new(webhook.Lifecycle)
 	server := webhook.NewServer(webhook.ServerOptions{
-		Host:     f.host,
-		Port:     f.port,
-		CertDir:  f.certDir,
-		Policy:   p,
-		Metrics:  webhook.NewMetrics(registry),
-		Log:      log.WithName("admission"),
-		Stopping: stopping,
+		Host:      f.host,
+		Port:      f.port,
+		CertDir:   f.certDir,
+		Policy:    p,
+		Metrics:   webhook.NewMetrics(registry),
+		Log:       log.WithName("admission"),
+		Lifecycle: lifecycle,
 	})
 
 	health := http.NewServeMux()
@@ -99,7 +98,7 @@ func serve(signals context.Context, f serveFlags, p *policy.Policy, log logr.Log
 	handleChecks(health, "/readyz", map[string]healthz.Checker{
 		"webhook": server.StartedChecker(),
 		"not-stopping": func(*http.Request) error {
-			if stopping.Load() {
+			if lifecycle.Draining() {
 				return errors.New("kubeguard is shutting down")
 			}
 			return nil
@@ -129,12 +128,11 @@ func serve(signals context.Context, f serveFlags, p *policy.Policy, log logr.Log
 		case <-ctx.Done():
 			return nil
 		}
-		stopping.Store(true)
+		lifecycle.Drain()
 		log.Info("kubeguard stopping: unready, closing connections after each answer", "delay", f.shutdownDelay)
-		select {
-		case <-time.After(f.shutdownDelay):
-		case <-ctx.Done():
-		}
+		sleep(ctx, f.shutdownDelay)
+		lifecycle.StopAccepting()
+		sleep(ctx, handshakeGrace)
 		stopWebhook(webhook.ErrShuttingDown)
 		return nil
 	})
@@ -151,6 +149,20 @@ func serve(signals context.Context, f serveFlags, p *policy.Policy, log logr.Log
 	err := g.Wait()
 	log.Info("kubeguard stopped")
 	return err
+}
+
+// handshakeGrace is how long TLS handshakes under way get to finish once new ones are refused, before the
+// server's context (which ends those still under way) is cancelled.
+const handshakeGrace = 500 * time.Millisecond
+
+// sleep waits for d, or until ctx ends.
+func sleep(ctx context.Context, d time.Duration) {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-ctx.Done():
+	}
 }
 
 // serveHTTP serves plain HTTP for probes and metrics until ctx ends.

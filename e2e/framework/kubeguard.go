@@ -77,6 +77,9 @@ func (k *Kubeguard) Args() []string {
 		"--cert-dir", k.opts.CertDir,
 		"--health-probe-bind-address", net.JoinHostPort("127.0.0.1", strconv.Itoa(k.HealthPort)),
 		"--metrics-bind-address", net.JoinHostPort("127.0.0.1", strconv.Itoa(k.MetricsPort)),
+		// No API server routes around a stopping test instance, so there is nothing to drain for;
+		// ExtraArgs may set a delay of their own, the last one counts.
+		"--shutdown-delay", "0s",
 	}
 	if k.opts.ConfigFile != "" {
 		args = append(args, "--config", k.opts.ConfigFile)
@@ -206,6 +209,11 @@ func (k *Kubeguard) SetTrust(pool *x509.CertPool) {
 // URL returns the webhook URL of path (e.g. "/validate") on this instance.
 func (k *Kubeguard) URL(path string) string {
 	return fmt.Sprintf("https://127.0.0.1:%d%s", k.Port, path)
+}
+
+// HealthURL returns the URL of path (e.g. "/readyz") on the health probe address.
+func (k *Kubeguard) HealthURL(path string) string {
+	return fmt.Sprintf("http://127.0.0.1:%d%s", k.HealthPort, path)
 }
 
 // Pid returns the process ID of the current process, 0 before the first start.

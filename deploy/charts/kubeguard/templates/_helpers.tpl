@@ -166,3 +166,15 @@ Included by the ConfigMap, the one object every configuration renders.
 {{- fail "metrics.serviceMonitor.enabled needs metrics.enabled: there is no /metrics endpoint to scrape" -}}
 {{- end -}}
 {{- end -}}
+
+{{/*
+The namespace labels the webhooks' namespaceSelector reads, as a JSON list:
+changing them changes whether and how kubeguard judges a namespace.
+*/}}
+{{- define "kubeguard.guardedNamespaceLabels" -}}
+{{- $labels := list "kubeguard.io/mode" }}
+{{- if .Values.webhook.excludeAKSManagedNamespaces }}
+{{- $labels = concat $labels (list "control-plane" "kubernetes.azure.com/managedby") }}
+{{- end }}
+{{- toJson $labels }}
+{{- end }}
