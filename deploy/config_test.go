@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -79,10 +80,10 @@ func TestConfigLoadsInKubeguard(t *testing.T) {
 				assert.Equalf(t, want, string(rule.Mode), "mode of rule %s", rule.ID)
 			}
 			for _, ns := range append([]string{releaseNamespace, "kube-system", "kube-public", "kube-node-lease"}, values.Exemptions.Namespaces...) {
-				assert.Truef(t, p.ExemptNamespace(ns), "namespace %s is not exempt", ns)
+				assert.Truef(t, p.ExemptNamespace(ns, time.Now()), "namespace %s is not exempt", ns)
 			}
 			for _, user := range values.Exemptions.Users {
-				assert.Truef(t, p.ExemptRequester(user, nil), "user %s is not exempt", user)
+				assert.Truef(t, p.ExemptRequester(user, nil, time.Now()), "user %s is not exempt", user)
 			}
 		})
 	}
@@ -130,7 +131,7 @@ func TestWebhookNamespaceSelectors(t *testing.T) {
 					assert.Equalf(t, []string{"validate.kubeguard.io"}, got, "a namespace labelled %s", label)
 				}
 			}
-			for _, ns := range p.Exemptions.Namespaces {
+			for _, ns := range policy.Names(p.Exemptions.Namespaces) {
 				assert.Emptyf(t, reaches(map[string]string{name: ns}), "exempt namespace %s reaches a webhook", ns)
 				assert.Emptyf(t, reaches(map[string]string{name: ns, "kubeguard.io/mode": "dry-run"}), "exempt namespace %s reaches a webhook", ns)
 			}
@@ -186,7 +187,7 @@ func TestDefaultsMatchKubeguard(t *testing.T) {
 	assert.ElementsMatch(t, builtIn.Exemptions.Users, p.Exemptions.Users)
 	assert.ElementsMatch(t, builtIn.Exemptions.Groups, p.Exemptions.Groups)
 	assert.ElementsMatch(t, builtIn.Exemptions.DryRunUsers, p.Exemptions.DryRunUsers)
-	assert.ElementsMatch(t, append(builtIn.Exemptions.Namespaces, releaseNamespace), p.Exemptions.Namespaces)
+	assert.ElementsMatch(t, append(builtIn.Exemptions.Namespaces, policy.Entry{Name: releaseNamespace}), p.Exemptions.Namespaces)
 }
 
 func ruleModes(p *policy.Policy) map[string]policy.Mode {

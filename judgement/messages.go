@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -16,12 +17,20 @@ import (
 // DryRunPrefix marks violations that are reported but not enforced.
 const DryRunPrefix = "[dry-run] "
 
+// ExistingPrefix marks violations an update carries over from the object it replaces: allowed, so that a
+// workload that predates kubeguard can be fixed one rule at a time.
+const ExistingPrefix = "[existing] "
+
 // Audit annotation keys; the API server stores each as "<webhook name>/<key>".
 const (
 	// AuditViolations lists the rule IDs of the dry-run violations, comma-separated.
 	AuditViolations = "dry-run-violations"
 	// AuditMessages holds the dry-run violations' full lines, with their fixes, one per line.
 	AuditMessages = "dry-run-messages"
+	// AuditExistingViolations lists the rule IDs of the violations an update carries over.
+	AuditExistingViolations = "existing-violations"
+	// AuditExistingMessages holds the carried-over violations' full lines, one per line.
+	AuditExistingMessages = "existing-messages"
 )
 
 // Warning lengths. kubectl prints each warning as one line, and the API server asks webhooks to keep them
@@ -55,8 +64,12 @@ func Line(v rules.Violation) string {
 //
 //	[dry-run] <rule>: container "<name>": <setting> <problem>
 func Warning(v rules.Violation) string {
+	return warning(DryRunPrefix, v)
+}
+
+func warning(prefix string, v rules.Violation) string {
 	var b strings.Builder
-	b.WriteString(DryRunPrefix)
+	b.WriteString(prefix)
 	b.WriteString(v.Rule)
 	b.WriteString(": ")
 	if v.Container != "" {
@@ -126,10 +139,9 @@ func (v *Verdict) Denial() *metav1.Status {
 			Message: line,
 		})
 	}
-	for _, d := range v.DryRun {
+	for _, line := range v.DryRunLines() {
 		msg.WriteString("\n")
-		msg.WriteString(DryRunPrefix)
-		msg.WriteString(Line(d))
+		msg.WriteString(line)
 	}
 	status := apierrors.NewForbidden(v.Kind.QualifiedResource(), v.Name, errors.New(msg.String())).Status()
 	status.Details.Causes = causes
@@ -142,11 +154,22 @@ func (v *Verdict) Warnings() []string {
 	if v.Decision != Warned {
 		return nil
 	}
-	out := make([]string, len(v.DryRun))
-	for i, d := range v.DryRun {
-		out[i] = Warning(d)
+	out := make([]string, 0, len(v.DryRun)+len(v.Existing))
+	for _, d := range v.DryRun {
+		out = append(out, warning(v.dryRunPrefix(d.Rule), d))
+	}
+	for _, e := range v.Existing {
+		out = append(out, warning(ExistingPrefix, e))
 	}
 	return out
+}
+
+// dryRunPrefix marks a dry-run violation, with the date its rule is enforced from when it has one.
+func (v *Verdict) dryRunPrefix(rule string) string {
+	if at, ok := v.EnforceAfter[rule]; ok {
+		return "[dry-run until " + at.UTC().Format(time.RFC3339) + "] "
+	}
+	return DryRunPrefix
 }
 
 // DryRunLines are the full lines of the dry-run violations, marked as such: what kubeguard check prints
@@ -154,21 +177,36 @@ func (v *Verdict) Warnings() []string {
 func (v *Verdict) DryRunLines() []string {
 	out := make([]string, len(v.DryRun))
 	for i, d := range v.DryRun {
-		out[i] = DryRunPrefix + Line(d)
+		out[i] = v.dryRunPrefix(d.Rule) + Line(d)
 	}
 	return out
 }
 
-// AuditAnnotations record the dry-run violations in the API server's audit log, for a denied request too;
-// nil when there are none.
+// ExistingLines are the full lines of the violations an update carries over, marked as such.
+func (v *Verdict) ExistingLines() []string {
+	out := make([]string, len(v.Existing))
+	for i, e := range v.Existing {
+		out[i] = ExistingPrefix + Line(e)
+	}
+	return out
+}
+
+// AuditAnnotations record the dry-run and carried-over violations in the API server's audit log, for a
+// denied request too; nil when there are none.
 func (v *Verdict) AuditAnnotations() map[string]string {
-	if len(v.DryRun) == 0 {
+	if len(v.DryRun) == 0 && len(v.Existing) == 0 {
 		return nil
 	}
-	return map[string]string{
-		AuditViolations: ruleIDs(v.DryRun),
-		AuditMessages:   strings.Join(v.DryRunLines(), "\n"),
+	out := make(map[string]string, 4)
+	if len(v.DryRun) > 0 {
+		out[AuditViolations] = ruleIDs(v.DryRun)
+		out[AuditMessages] = strings.Join(v.DryRunLines(), "\n")
 	}
+	if len(v.Existing) > 0 {
+		out[AuditExistingViolations] = ruleIDs(v.Existing)
+		out[AuditExistingMessages] = strings.Join(v.ExistingLines(), "\n")
+	}
+	return out
 }
 
 // ObjectName names the object as the API server does in messages: deployments.apps "web".

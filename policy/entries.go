@@ -180,3 +180,40 @@ func (l *dryRunUsers) UnmarshalYAML(node *yaml.Node) error {
 func (l *dryRunNamespaces) UnmarshalYAML(node *yaml.Node) error {
 	return l.read("dryRunNamespaces", node)
 }
+
+// List is one list of entries with the key the file gives it.
+type List struct {
+	Key     string
+	Entries []Entry
+}
+
+// DatedLists are the lists whose entries may carry an until date, with their keys.
+func (p *Policy) DatedLists() []List {
+	return []List{
+		{"exemptions.namespaces", p.Exemptions.Namespaces},
+		{"exemptions.users", p.Exemptions.Users},
+		{"exemptions.groups", p.Exemptions.Groups},
+		{"exemptions.dryRunUsers", p.Exemptions.DryRunUsers},
+		{"dryRunNamespaces", p.DryRunNamespaces},
+	}
+}
+
+// Expiring lists the dated entries that have expired at now or expire within ExpiresSoon of it.
+func (p *Policy) Expiring(now time.Time) []Expiring {
+	var out []Expiring
+	for _, l := range p.DatedLists() {
+		for _, e := range l.Entries {
+			if !e.Until.IsZero() && e.Until.Before(now.Add(ExpiresSoon)) {
+				out = append(out, Expiring{Key: l.Key, Entry: e, Expired: !e.ActiveAt(now)})
+			}
+		}
+	}
+	return out
+}
+
+// Expiring is a dated entry near or past its end.
+type Expiring struct {
+	Key string
+	Entry
+	Expired bool
+}

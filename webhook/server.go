@@ -45,6 +45,7 @@ func NewServer(o ServerOptions) webhook.Server {
 			c.NextProtos = []string{"http/1.1"}
 		}},
 	})
+	o.Metrics.recordPolicy(o.Policy)
 	server.Register(ValidatePath, &Handler{Policy: o.Policy, Metrics: o.Metrics, Log: o.Log})
 	server.Register(DryRunPath, &Handler{Policy: o.Policy, Metrics: o.Metrics, Log: o.Log, AllDryRun: true})
 	return server

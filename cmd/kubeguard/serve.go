@@ -62,6 +62,8 @@ func runServe(args []string, stderr io.Writer) int {
 		return exitUsage
 	}
 
+	logExpiring(log, p, time.Now())
+
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 	if err := serve(ctx, f, p, log); err != nil {
