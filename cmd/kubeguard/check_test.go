@@ -42,7 +42,7 @@ func TestCheckExitCodesAndOutput(t *testing.T) {
 			args:       []string{"check", filepath.Join(examplesDir, "pod-compliant.yaml"), filepath.Join(examplesDir, "deployment-compliant.yaml")},
 			wantCode:   exitOK,
 			golden:     "check-compliant.txt",
-			wantStdout: []string{"2 objects checked: 0 denied"},
+			wantStdout: []string{"2 objects checked as creates: 0 denied"},
 		},
 		{
 			name:     "multi-document file with a List, an exempt namespace and a kind not judged",
