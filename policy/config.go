@@ -20,8 +20,8 @@ type configFile struct {
 	Mode             *scalar           `yaml:"mode"`
 	Rules            ruleSection       `yaml:"rules"`
 	Exemptions       exemptionsSection `yaml:"exemptions"`
-	Updates          *scalar           `yaml:"updates"`
-	EnforceAfter     *timestamp        `yaml:"enforceAfter"`
+	Updates          yaml.Node         `yaml:"updates"`
+	EnforceAfter     yaml.Node         `yaml:"enforceAfter"`
 	DryRunNamespaces *dryRunNamespaces `yaml:"dryRunNamespaces"`
 }
 

@@ -274,7 +274,13 @@ func TestParseErrors(t *testing.T) {
 			name: "bad top-level enforceAfter",
 			yaml: "enforceAfter: 2026-09-01\n",
 			line: 1,
-			want: []string{`"2026-09-01" is not an RFC 3339 timestamp`},
+			want: []string{"enforceAfter", `"2026-09-01" is not an RFC 3339 timestamp`},
+		},
+		{
+			name: "updates as a list",
+			yaml: "updates:\n  - ratchet\n",
+			line: 2,
+			want: []string{"updates", "expected a single value"},
 		},
 		{
 			name: "bad rule enforceAfter",

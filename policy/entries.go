@@ -33,15 +33,6 @@ func Plain(names ...string) []Entry {
 	return out
 }
 
-// Names lists the entries' names.
-func Names(entries []Entry) []string {
-	out := make([]string, len(entries))
-	for i, e := range entries {
-		out[i] = e.Name
-	}
-	return out
-}
-
 // matchesExactly reports whether one of entries active at now is name.
 func matchesExactly(entries []Entry, name string, now time.Time) bool {
 	for _, e := range entries {

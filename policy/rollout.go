@@ -1,20 +1,33 @@
 package policy
 
-import "fmt"
+import (
+	"fmt"
+
+	"go.yaml.in/yaml/v3"
+)
 
 // applyRollout sets what the file says about staging enforcement: how updates are judged, the enforcement
 // dates, and the namespaces judged in dry-run.
 func (f *configFile) applyRollout(p *Policy) error {
-	if f.Updates != nil {
-		m, err := parseUpdateMode(f.Updates.value)
+	// Decoded here rather than by yaml, so that every message names the key.
+	if given(&f.Updates) {
+		var s scalar
+		if err := s.UnmarshalYAML(&f.Updates); err != nil {
+			return fmt.Errorf("updates: %w", err)
+		}
+		m, err := parseUpdateMode(s.value)
 		if err != nil {
-			return fmt.Errorf("line %d: updates: %w", f.Updates.line, err)
+			return fmt.Errorf("line %d: updates: %w", s.line, err)
 		}
 		p.Updates = m
 	}
-	if f.EnforceAfter != nil {
+	if given(&f.EnforceAfter) {
+		var at timestamp
+		if err := at.UnmarshalYAML(&f.EnforceAfter); err != nil {
+			return fmt.Errorf("enforceAfter: %w", err)
+		}
 		for i := range p.Rules {
-			p.Rules[i].EnforceAfter = f.EnforceAfter.value
+			p.Rules[i].EnforceAfter = at.value
 		}
 	}
 	for _, entry := range f.Rules {
@@ -43,3 +56,6 @@ func (e *exemptionsSection) apply(dst *Exemptions) {
 		dst.DryRunUsers = e.DryRunUsers.entries
 	}
 }
+
+// given reports whether the file has the key whose value node is n.
+func given(n *yaml.Node) bool { return n.Kind != 0 }
