@@ -5,6 +5,7 @@ package check
 import (
 	"io"
 	"os"
+	"time"
 
 	admissionv1 "k8s.io/api/admission/v1"
 
@@ -21,16 +22,18 @@ type Result struct {
 	judgement.Verdict
 }
 
-// Run judges every manifest in sources (files, or "-" for stdin) under p. It returns a result per object
-// read, and an error per file or document that could not be read or judged.
-func Run(p *policy.Policy, sources []string, stdin io.Reader) ([]Result, []error) {
+// Run judges every manifest in sources (files, or "-" for stdin) under p, as creates at the moment at (the
+// zero time: now). A file has no earlier version to compare with, so no violation counts as existing.
+// It returns a result per object read, and an error per file or document that could not be read or
+// judged.
+func Run(p *policy.Policy, sources []string, stdin io.Reader, at time.Time) ([]Result, []error) {
 	var results []Result
 	var errs []error
 	for _, source := range sources {
 		ms, multiDoc, readErrs := readSource(source, stdin)
 		errs = append(errs, readErrs...)
 		for _, m := range ms {
-			v := judge(p, m)
+			v := judge(p, m, at)
 			if v.Decision == judgement.Error {
 				errs = append(errs, &parseError{source: m.source, document: m.document, err: errorString(v.Reason)})
 				continue
@@ -64,7 +67,7 @@ func readSource(source string, stdin io.Reader) ([]manifest, bool, []error) {
 }
 
 // judge decides one manifest as the webhook would decide its creation in the namespace it names.
-func judge(p *policy.Policy, m manifest) judgement.Verdict {
+func judge(p *policy.Policy, m manifest, at time.Time) judgement.Verdict {
 	var doc objects.Document
 	err := objects.UnmarshalDocument(m.json, &doc)
 	return judgement.Judge(p, &judgement.Request{
@@ -73,6 +76,7 @@ func judge(p *policy.Policy, m manifest) judgement.Verdict {
 		Namespace:  doc.Metadata.Namespace,
 		Object:     &doc,
 		Unreadable: err,
+		Now:        at,
 	})
 }
 

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/kubeguard/kubeguard/judgement"
 	"github.com/kubeguard/kubeguard/policy"
@@ -12,8 +13,9 @@ import (
 )
 
 // WriteText prints one paragraph per judged object, with the same words the webhook sends to kubectl (the
-// dry-run lines in full, with their fixes), and a summary line.
-func WriteText(w io.Writer, results []Result) error {
+// dry-run lines in full, with their fixes), and a summary line that says how they were judged: as creates,
+// and as of at when it is given.
+func WriteText(w io.Writer, results []Result, at time.Time) error {
 	var b strings.Builder
 	for _, r := range results {
 		if r.Decision == judgement.Skipped {
@@ -35,10 +37,18 @@ func WriteText(w io.Writer, results []Result) error {
 		}
 	}
 	n := countDecisions(results)
-	fmt.Fprintf(&b, "%d %s checked: %d denied, %d allowed with warnings, %d allowed, %d exempt, %d of kinds kubeguard does not judge\n",
-		len(results), plural(len(results), "object", "objects"), n[judgement.Denied], n[judgement.Warned], n[judgement.Allowed], n[judgement.Exempt], n[judgement.Skipped])
+	fmt.Fprintf(&b, "%d %s checked as creates%s: %d denied, %d allowed with warnings, %d allowed, %d exempt, %d of kinds kubeguard does not judge\n",
+		len(results), plural(len(results), "object", "objects"), asOf(at), n[judgement.Denied], n[judgement.Warned], n[judgement.Allowed], n[judgement.Exempt], n[judgement.Skipped])
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// asOf names the moment of the verdicts when it is not the present.
+func asOf(at time.Time) string {
+	if at.IsZero() {
+		return ""
+	}
+	return " as of " + at.UTC().Format(time.RFC3339)
 }
 
 func plural(n int, one, many string) string {
@@ -58,6 +68,10 @@ func countDecisions(results []Result) map[judgement.Decision]int {
 
 // jsonReport is the -o json output.
 type jsonReport struct {
+	// Operation is what the objects were judged as: CREATE, since a file has no earlier version.
+	Operation string `json:"operation"`
+	// At is the moment the verdicts were given for, when it is not the present.
+	At      string         `json:"at,omitempty"`
 	Objects []jsonObject   `json:"objects"`
 	Errors  []string       `json:"errors"`
 	Summary map[string]int `json:"summary"`
@@ -83,8 +97,11 @@ type modeViolation struct {
 
 // WriteJSON prints the report for tools: every object with its decision and violations, the errors, and a
 // count per decision.
-func WriteJSON(w io.Writer, results []Result, errs []error) error {
-	report := jsonReport{Objects: []jsonObject{}, Errors: []string{}, Summary: map[string]int{"checked": len(results)}}
+func WriteJSON(w io.Writer, results []Result, errs []error, at time.Time) error {
+	report := jsonReport{Operation: "CREATE", Objects: []jsonObject{}, Errors: []string{}, Summary: map[string]int{"checked": len(results)}}
+	if !at.IsZero() {
+		report.At = at.UTC().Format(time.RFC3339)
+	}
 	for d, n := range countDecisions(results) {
 		report.Summary[string(d)] = n
 	}

@@ -1,10 +1,12 @@
 package deploy
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -25,12 +27,31 @@ type chartValues struct {
 		Mode string `json:"mode"`
 	} `json:"rules"`
 	Exemptions struct {
-		Namespaces []string `json:"namespaces"`
-		Users      []string `json:"users"`
+		Namespaces []valueEntry `json:"namespaces"`
+		Users      []valueEntry `json:"users"`
 	} `json:"exemptions"`
 	Webhook struct {
 		ExcludeAKSManagedNamespaces bool `json:"excludeAKSManagedNamespaces"`
 	} `json:"webhook"`
+}
+
+// valueEntry is an entry of an exemption list: a name, or {name, until, reason}.
+type valueEntry struct {
+	Name  string
+	Until string
+}
+
+func (e *valueEntry) UnmarshalJSON(data []byte) error {
+	if json.Unmarshal(data, &e.Name) == nil {
+		return nil
+	}
+	var full struct {
+		Name  string `json:"name"`
+		Until string `json:"until"`
+	}
+	err := json.Unmarshal(data, &full)
+	e.Name, e.Until = full.Name, full.Until
+	return err
 }
 
 // effectiveValues reads the chart defaults overlaid with a values set, the way helm merges them for
@@ -78,11 +99,24 @@ func TestConfigLoadsInKubeguard(t *testing.T) {
 				}
 				assert.Equalf(t, want, string(rule.Mode), "mode of rule %s", rule.ID)
 			}
-			for _, ns := range append([]string{releaseNamespace, "kube-system", "kube-public", "kube-node-lease"}, values.Exemptions.Namespaces...) {
-				assert.Truef(t, p.ExemptNamespace(ns), "namespace %s is not exempt", ns)
+			var namespaces []string
+			for _, e := range values.Exemptions.Namespaces {
+				namespaces = append(namespaces, e.Name)
+			}
+			for _, ns := range append([]string{releaseNamespace, "kube-system", "kube-public", "kube-node-lease"}, namespaces...) {
+				assert.Truef(t, p.ExemptNamespace(ns, time.Now()), "namespace %s is not exempt", ns)
 			}
 			for _, user := range values.Exemptions.Users {
-				assert.Truef(t, p.ExemptRequester(user, nil), "user %s is not exempt", user)
+				assert.Truef(t, p.ExemptRequester(user.Name, nil, time.Now()), "user %s is not exempt", user.Name)
+			}
+			// An entry with a date ends there: the rendered config must say so.
+			for _, e := range append(append([]valueEntry(nil), values.Exemptions.Namespaces...), values.Exemptions.Users...) {
+				if e.Until == "" {
+					continue
+				}
+				until, err := time.Parse(time.RFC3339, e.Until)
+				require.NoError(t, err)
+				assert.Falsef(t, p.ExemptNamespace(e.Name, until) || p.ExemptRequester(e.Name, nil, until), "%s is still exempt at %s", e.Name, e.Until)
 			}
 		})
 	}
@@ -130,7 +164,14 @@ func TestWebhookNamespaceSelectors(t *testing.T) {
 					assert.Equalf(t, []string{"validate.kubeguard.io"}, got, "a namespace labelled %s", label)
 				}
 			}
-			for _, ns := range p.Exemptions.Namespaces {
+			// Only the exemptions without a date are kept from the API server: a selector cannot expire, so
+			// a time-boxed namespace reaches kubeguard, which exempts it until its date.
+			for _, e := range p.Exemptions.Namespaces {
+				ns := e.Name
+				if !e.Until.IsZero() {
+					assert.Equalf(t, []string{"validate.kubeguard.io"}, reaches(map[string]string{name: ns}), "time-boxed namespace %s", ns)
+					continue
+				}
 				assert.Emptyf(t, reaches(map[string]string{name: ns}), "exempt namespace %s reaches a webhook", ns)
 				assert.Emptyf(t, reaches(map[string]string{name: ns, "kubeguard.io/mode": "dry-run"}), "exempt namespace %s reaches a webhook", ns)
 			}
@@ -186,7 +227,7 @@ func TestDefaultsMatchKubeguard(t *testing.T) {
 	assert.ElementsMatch(t, builtIn.Exemptions.Users, p.Exemptions.Users)
 	assert.ElementsMatch(t, builtIn.Exemptions.Groups, p.Exemptions.Groups)
 	assert.ElementsMatch(t, builtIn.Exemptions.DryRunUsers, p.Exemptions.DryRunUsers)
-	assert.ElementsMatch(t, append(builtIn.Exemptions.Namespaces, releaseNamespace), p.Exemptions.Namespaces)
+	assert.ElementsMatch(t, append(builtIn.Exemptions.Namespaces, policy.Entry{Name: releaseNamespace}), p.Exemptions.Namespaces)
 }
 
 func ruleModes(p *policy.Policy) map[string]policy.Mode {

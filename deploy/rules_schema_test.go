@@ -12,8 +12,8 @@ import (
 	"github.com/kubeguard/kubeguard/rules"
 )
 
-// The chart's schema for rules: takes what the rules declare: one key per rule, each with mode and the
-// rule's own settings, of their types. A rule added, or a setting added to a rule, fails this test until the
+// The chart's schema for rules: takes what the rules declare: one key per rule, each with mode,
+// enforceAfter and the rule's own settings, of their types. A rule added, or a setting added to a rule, fails this test until the
 // schema follows.
 func TestRulesSchemaFollowsTheRules(t *testing.T) {
 	raw, err := os.ReadFile(filepath.Join(chartDir, "values.schema.json"))
@@ -45,7 +45,10 @@ func ruleSchema(t *testing.T, r rules.Rule) any {
 	if len(r.Settings) == 0 {
 		return map[string]any{"$ref": "#/definitions/rule"}
 	}
-	properties := map[string]any{"mode": map[string]any{"$ref": "#/definitions/ruleMode"}}
+	properties := map[string]any{
+		"mode":         map[string]any{"$ref": "#/definitions/ruleMode"},
+		"enforceAfter": map[string]any{"$ref": "#/definitions/timestamp"},
+	}
 	for _, s := range r.Settings {
 		switch s.Type {
 		case rules.Boolean:

@@ -2,6 +2,7 @@ package judgement
 
 import (
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 	corev1 "k8s.io/api/core/v1"
@@ -80,18 +81,20 @@ func typicalContainerLevel() rules.Pod {
 // benchmarkEvaluatePod measures every enabled pod rule on pod under the default policy: the rules' share of
 // a request, which must not allocate for a compliant pod.
 func benchmarkEvaluatePod(b *testing.B, p *policy.Policy, pod rules.Pod) {
+	now := time.Now()
 	b.ReportAllocs()
 	for b.Loop() {
-		_ = evaluatePod(p, &pod, false)
+		_ = evaluatePod(p, &pod, false, now)
 	}
 }
 
 func BenchmarkPodRules(b *testing.B) {
 	p := policy.Default()
+	now := time.Now()
 	compliant, containerLevel, noncompliant := typicalDeployment(), typicalContainerLevel(), typicalNoncompliant()
-	require.Empty(b, evaluatePod(p, &compliant, false).Enforced)
-	require.Empty(b, evaluatePod(p, &containerLevel, false).Enforced)
-	require.NotEmpty(b, evaluatePod(p, &noncompliant, false).Enforced)
+	require.Empty(b, evaluatePod(p, &compliant, false, now).Enforced)
+	require.Empty(b, evaluatePod(p, &containerLevel, false, now).Enforced)
+	require.NotEmpty(b, evaluatePod(p, &noncompliant, false, now).Enforced)
 
 	b.Run("compliant", func(b *testing.B) { benchmarkEvaluatePod(b, p, compliant) })
 	b.Run("compliant-container-level", func(b *testing.B) { benchmarkEvaluatePod(b, p, containerLevel) })

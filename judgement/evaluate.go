@@ -1,6 +1,8 @@
 package judgement
 
 import (
+	"time"
+
 	"github.com/kubeguard/kubeguard/policy"
 	"github.com/kubeguard/kubeguard/rules"
 )
@@ -11,12 +13,18 @@ type Result struct {
 	Enforced []rules.Violation
 	// DryRun violations are warned about and recorded, never denied.
 	DryRun []rules.Violation
+	// Existing violations were already in the object an update replaces: allowed, warned about and
+	// recorded, so that a workload that predates kubeguard can be fixed one rule at a time.
+	Existing []rules.Violation
+	// EnforceAfter holds, for the rules among DryRun that act as dry-run only until their enforcement
+	// date, that date.
+	EnforceAfter map[string]time.Time
 }
 
 // evaluatePod runs the enabled pod rules. allDryRun treats every enabled rule as dry-run (the dry-run
 // webhook path, and dry-run users).
-func evaluatePod(p *policy.Policy, pod *rules.Pod, allDryRun bool) Result {
-	return evaluate(p, allDryRun, func(r *policy.Rule) []rules.Violation {
+func evaluatePod(p *policy.Policy, pod *rules.Pod, allDryRun bool, now time.Time) Result {
+	return evaluate(p, allDryRun, now, func(r *policy.Rule) []rules.Violation {
 		if r.CheckPod == nil {
 			return nil
 		}
@@ -25,8 +33,8 @@ func evaluatePod(p *policy.Policy, pod *rules.Pod, allDryRun bool) Result {
 }
 
 // evaluateBinding runs the enabled binding rules.
-func evaluateBinding(p *policy.Policy, b *rules.Binding, allDryRun bool) Result {
-	return evaluate(p, allDryRun, func(r *policy.Rule) []rules.Violation {
+func evaluateBinding(p *policy.Policy, b *rules.Binding, allDryRun bool, now time.Time) Result {
+	return evaluate(p, allDryRun, now, func(r *policy.Rule) []rules.Violation {
 		if r.CheckBinding == nil {
 			return nil
 		}
@@ -35,18 +43,29 @@ func evaluateBinding(p *policy.Policy, b *rules.Binding, allDryRun bool) Result 
 }
 
 // evaluate runs check for every rule that is not off, in the policy's order, and sorts what it finds by
-// mode.
-func evaluate(p *policy.Policy, allDryRun bool, check func(r *policy.Rule) []rules.Violation) Result {
+// the mode each rule acts in at now.
+func evaluate(p *policy.Policy, allDryRun bool, now time.Time, check func(r *policy.Rule) []rules.Violation) Result {
 	var res Result
 	for i := range p.Rules {
 		r := &p.Rules[i]
 		if r.Mode == policy.Off {
 			continue
 		}
-		res.add(check(r), r.Mode, allDryRun)
+		vs := check(r)
+		mode := r.ModeAt(now)
+		if len(vs) > 0 && !allDryRun && r.Mode == policy.Enforce && mode == policy.DryRun {
+			if res.EnforceAfter == nil {
+				res.EnforceAfter = map[string]time.Time{}
+			}
+			res.EnforceAfter[r.ID] = r.EnforceAfter
+		}
+		res.add(vs, mode, allDryRun)
 	}
 	return res
 }
+
+// violated reports whether any rule found anything.
+func (r *Result) violated() bool { return len(r.Enforced) > 0 || len(r.DryRun) > 0 }
 
 func (r *Result) add(vs []rules.Violation, mode policy.Mode, allDryRun bool) {
 	if len(vs) == 0 {

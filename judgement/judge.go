@@ -2,6 +2,7 @@ package judgement
 
 import (
 	"fmt"
+	"time"
 
 	admissionv1 "k8s.io/api/admission/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
@@ -31,6 +32,9 @@ type Request struct {
 	Unreadable error
 	// AllDryRun treats every enabled rule as dry-run: the dry-run webhook path.
 	AllDryRun bool
+	// Now is the moment the request is judged at, which decides the enforcement dates and the time-boxed
+	// exemptions that apply; the zero time means the present.
+	Now time.Time
 }
 
 // Verdict is the judgement of one request.
@@ -63,6 +67,10 @@ func Judge(p *policy.Policy, req *Request) Verdict {
 		return skipped
 	}
 
+	now := req.Now
+	if now.IsZero() {
+		now = time.Now()
+	}
 	v := Verdict{Kind: kind, Name: req.Name, Namespace: req.Namespace}
 	var obj *objects.Object
 	if req.Object != nil && req.Unreadable == nil {
@@ -72,10 +80,10 @@ func Judge(p *policy.Policy, req *Request) Verdict {
 		}
 	}
 	switch {
-	case p.ExemptNamespace(req.Namespace):
+	case p.ExemptNamespace(req.Namespace, now):
 		v.Decision, v.Reason = Exempt, fmt.Sprintf("namespace %s is exempt", req.Namespace)
 		return v
-	case req.User != "" && p.ExemptRequester(req.User, req.Groups):
+	case req.User != "" && p.ExemptRequester(req.User, req.Groups, now):
 		v.Decision, v.Reason = Exempt, fmt.Sprintf("requester %s is exempt", req.User)
 		return v
 	case req.Unreadable != nil:
@@ -110,17 +118,29 @@ func Judge(p *policy.Policy, req *Request) Verdict {
 		}
 	}
 
-	allDryRun := req.AllDryRun || (req.User != "" && p.DryRunRequester(req.User))
+	allDryRun := req.AllDryRun || p.DryRunNamespace(req.Namespace, now) ||
+		(req.User != "" && p.DryRunRequester(req.User, now))
 	if obj.Pod != nil {
-		v.Result = evaluatePod(p, obj.Pod, allDryRun)
+		v.Result = evaluatePod(p, obj.Pod, allDryRun, now)
 		v.Enforced, v.DryRun = withoutContainers(v.Enforced, earlier), withoutContainers(v.DryRun, earlier)
 	} else {
-		v.Result = evaluateBinding(p, obj.Binding, allDryRun)
+		v.Result = evaluateBinding(p, obj.Binding, allDryRun, now)
+	}
+	if old != nil && !ephemeral && p.Updates == policy.Ratchet && v.violated() {
+		// The old object is judged by the same policy, requester and moment, so that only what the update
+		// adds can differ.
+		var before Result
+		if old.Pod != nil && obj.Pod != nil {
+			before = evaluatePod(p, old.Pod, allDryRun, now)
+		} else if old.Binding != nil && obj.Binding != nil {
+			before = evaluateBinding(p, old.Binding, allDryRun, now)
+		}
+		v.Result.ratchet(&before)
 	}
 	switch {
 	case len(v.Enforced) > 0:
 		v.Decision = Denied
-	case len(v.DryRun) > 0:
+	case len(v.DryRun) > 0 || len(v.Existing) > 0:
 		v.Decision = Warned
 	default:
 		v.Decision = Allowed
@@ -135,14 +155,15 @@ func sameInputs(obj, old *objects.Object) bool {
 	return old.Binding != nil && obj.Binding.SameInputs(old.Binding)
 }
 
-// withoutContainers drops the violations of the named containers; pod-level violations stay.
+// withoutContainers drops the violations of the named containers, and the pod-level ones that reach none
+// but them: a pod-level value matters to a new ephemeral container only when it inherits it.
 func withoutContainers(vs []rules.Violation, names map[string]bool) []rules.Violation {
 	if len(names) == 0 {
 		return vs
 	}
 	kept := vs[:0]
 	for _, v := range vs {
-		if v.Container == "" || !names[v.Container] {
+		if affectsOthers(v, names) {
 			kept = append(kept, v)
 		}
 	}
@@ -150,4 +171,20 @@ func withoutContainers(vs []rules.Violation, names map[string]bool) []rules.Viol
 		return nil
 	}
 	return kept
+}
+
+// affectsOthers reports whether v concerns a container not among names.
+func affectsOthers(v rules.Violation, names map[string]bool) bool {
+	if v.Container != "" {
+		return !names[v.Container]
+	}
+	if len(v.Affected) == 0 {
+		return true
+	}
+	for _, c := range v.Affected {
+		if !names[c] {
+			return true
+		}
+	}
+	return false
 }

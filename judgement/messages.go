@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -16,12 +17,20 @@ import (
 // DryRunPrefix marks violations that are reported but not enforced.
 const DryRunPrefix = "[dry-run] "
 
+// ExistingPrefix marks violations an update carries over from the object it replaces: allowed, so that a
+// workload that predates kubeguard can be fixed one rule at a time.
+const ExistingPrefix = "[existing] "
+
 // Audit annotation keys; the API server stores each as "<webhook name>/<key>".
 const (
 	// AuditViolations lists the rule IDs of the dry-run violations, comma-separated.
 	AuditViolations = "dry-run-violations"
 	// AuditMessages holds the dry-run violations' full lines, with their fixes, one per line.
 	AuditMessages = "dry-run-messages"
+	// AuditExistingViolations lists the rule IDs of the violations an update carries over.
+	AuditExistingViolations = "existing-violations"
+	// AuditExistingMessages holds the carried-over violations' full lines, one per line.
+	AuditExistingMessages = "existing-messages"
 )
 
 // Warning lengths. kubectl prints each warning as one line, and the API server asks webhooks to keep them
@@ -64,8 +73,12 @@ func Line(v rules.Violation) string {
 //
 //	[dry-run] <rule>: container "<name>": <setting> <problem>
 func Warning(v rules.Violation) string {
+	return warning(DryRunPrefix, v)
+}
+
+func warning(prefix string, v rules.Violation) string {
 	var b strings.Builder
-	b.WriteString(DryRunPrefix)
+	b.WriteString(prefix)
 	b.WriteString(v.Rule)
 	b.WriteString(": ")
 	if v.Container != "" {
@@ -137,10 +150,9 @@ func (v *Verdict) Denial() *metav1.Status {
 		})
 	}
 	dryRun := min(len(v.DryRun), maxListed-shown)
-	for _, d := range v.DryRun[:dryRun] {
+	for _, line := range v.dryRunLines(dryRun) {
 		msg.WriteString("\n")
-		msg.WriteString(DryRunPrefix)
-		msg.WriteString(Line(d))
+		msg.WriteString(line)
 	}
 	if more := len(v.Enforced) + len(v.DryRun) - shown - dryRun; more > 0 {
 		fmt.Fprintf(&msg, "\n... and %d more %s (kubeguard check -o json lists them all)", more, plural(more, "violation", "violations"))
@@ -156,18 +168,34 @@ func (v *Verdict) Warnings() []string {
 	if v.Decision != Warned {
 		return nil
 	}
-	shown := len(v.DryRun)
+	all := len(v.DryRun) + len(v.Existing)
+	shown := all
 	if shown > maxWarnings {
 		shown = maxWarnings - 1
 	}
-	out := make([]string, shown, shown+1)
-	for i, d := range v.DryRun[:shown] {
-		out[i] = Warning(d)
+	out := make([]string, 0, shown+1)
+	for _, d := range v.DryRun[:min(len(v.DryRun), shown)] {
+		out = append(out, warning(v.dryRunPrefix(d.Rule), d))
 	}
-	if more := len(v.DryRun) - shown; more > 0 {
-		out = append(out, fmt.Sprintf("%s... and %d more %s (kubeguard check -o json lists them all)", DryRunPrefix, more, plural(more, "violation", "violations")))
+	for _, e := range v.Existing[:min(len(v.Existing), shown-len(out))] {
+		out = append(out, warning(ExistingPrefix, e))
+	}
+	if more := all - shown; more > 0 {
+		prefix := DryRunPrefix
+		if len(v.DryRun) == 0 {
+			prefix = ExistingPrefix
+		}
+		out = append(out, fmt.Sprintf("%s... and %d more %s (kubeguard check -o json lists them all)", prefix, more, plural(more, "violation", "violations")))
 	}
 	return out
+}
+
+// dryRunPrefix marks a dry-run violation, with the date its rule is enforced from when it has one.
+func (v *Verdict) dryRunPrefix(rule string) string {
+	if at, ok := v.EnforceAfter[rule]; ok {
+		return "[dry-run until " + at.UTC().Format(time.RFC3339) + "] "
+	}
+	return DryRunPrefix
 }
 
 // dryRunLines are the full lines of the first limit dry-run violations, marked as such.
@@ -175,7 +203,7 @@ func (v *Verdict) dryRunLines(limit int) []string {
 	n := min(len(v.DryRun), limit)
 	out := make([]string, n)
 	for i, d := range v.DryRun[:n] {
-		out[i] = DryRunPrefix + Line(d)
+		out[i] = v.dryRunPrefix(d.Rule) + Line(d)
 	}
 	return out
 }
@@ -183,20 +211,43 @@ func (v *Verdict) dryRunLines(limit int) []string {
 // DryRunLines are the full lines of every dry-run violation, marked as such: what kubeguard check prints.
 func (v *Verdict) DryRunLines() []string { return v.dryRunLines(len(v.DryRun)) }
 
-// AuditAnnotations record the dry-run violations in the API server's audit log, for a denied request too;
-// nil when there are none.
+// existingLines are the full lines of the first limit violations an update carries over, marked as such.
+func (v *Verdict) existingLines(limit int) []string {
+	n := min(len(v.Existing), limit)
+	out := make([]string, n)
+	for i, e := range v.Existing[:n] {
+		out[i] = ExistingPrefix + Line(e)
+	}
+	return out
+}
+
+// ExistingLines are the full lines of every violation an update carries over, marked as such.
+func (v *Verdict) ExistingLines() []string { return v.existingLines(len(v.Existing)) }
+
+// AuditAnnotations record the dry-run and carried-over violations in the API server's audit log, for a
+// denied request too, each list at most maxListed lines; nil when there are none.
 func (v *Verdict) AuditAnnotations() map[string]string {
-	if len(v.DryRun) == 0 {
+	if len(v.DryRun) == 0 && len(v.Existing) == 0 {
 		return nil
 	}
-	lines := v.dryRunLines(maxListed)
-	if more := len(v.DryRun) - len(lines); more > 0 {
+	out := make(map[string]string, 4)
+	if len(v.DryRun) > 0 {
+		out[AuditViolations] = ruleIDs(v.DryRun)
+		out[AuditMessages] = boundedLines(v.dryRunLines(maxListed), len(v.DryRun))
+	}
+	if len(v.Existing) > 0 {
+		out[AuditExistingViolations] = ruleIDs(v.Existing)
+		out[AuditExistingMessages] = boundedLines(v.existingLines(maxListed), len(v.Existing))
+	}
+	return out
+}
+
+// boundedLines joins the lines shown of total, saying how many more there are.
+func boundedLines(lines []string, total int) string {
+	if more := total - len(lines); more > 0 {
 		lines = append(lines, fmt.Sprintf("... and %d more", more))
 	}
-	return map[string]string{
-		AuditViolations: ruleIDs(v.DryRun),
-		AuditMessages:   strings.Join(lines, "\n"),
-	}
+	return strings.Join(lines, "\n")
 }
 
 // ObjectName names the object as the API server does in messages: deployments.apps "web".

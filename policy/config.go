@@ -17,22 +17,26 @@ import (
 
 // configFile is the YAML file's shape. Pointers tell "not given" (take the default) from "given empty".
 type configFile struct {
-	Mode       *scalar           `yaml:"mode"`
-	Rules      ruleSection       `yaml:"rules"`
-	Exemptions exemptionsSection `yaml:"exemptions"`
+	Mode             *scalar           `yaml:"mode"`
+	Rules            ruleSection       `yaml:"rules"`
+	Exemptions       exemptionsSection `yaml:"exemptions"`
+	Updates          yaml.Node         `yaml:"updates"`
+	EnforceAfter     yaml.Node         `yaml:"enforceAfter"`
+	DryRunNamespaces *dryRunNamespaces `yaml:"dryRunNamespaces"`
 }
 
 type exemptionsSection struct {
-	Namespaces  *[]string     `yaml:"namespaces"`
-	Users       *namePatterns `yaml:"users"`
-	Groups      *[]string     `yaml:"groups"`
-	DryRunUsers *namePatterns `yaml:"dryRunUsers"`
+	Namespaces  *exemptNamespaces `yaml:"namespaces"`
+	Users       *exemptUsers      `yaml:"users"`
+	Groups      *exemptGroups     `yaml:"groups"`
+	DryRunUsers *dryRunUsers      `yaml:"dryRunUsers"`
 }
 
 // ruleConfig is one entry under rules:: its mode, and the settings the rule declares, already applied to
 // a copy of the options.
 type ruleConfig struct {
-	mode *scalar
+	mode         *scalar
+	enforceAfter *timestamp
 	// settings are the rule's settings that the entry gives, in file order, with their values' nodes.
 	settings []ruleSetting
 }
@@ -138,10 +142,17 @@ func (c *ruleConfig) read(rule rules.Rule, node *yaml.Node) error {
 			}
 			continue
 		}
+		if name.Value == "enforceAfter" {
+			c.enforceAfter = new(timestamp)
+			if err := value.Decode(c.enforceAfter); err != nil {
+				return fmt.Errorf("rules.%s.enforceAfter: %w", rule.ID, err)
+			}
+			continue
+		}
 		setting, ok := rule.Setting(name.Value)
 		if !ok {
 			return fmt.Errorf("line %d: rule %q has no setting %q (it takes: %s)",
-				name.Line, rule.ID, name.Value, strings.Join(append([]string{"mode"}, rule.SettingNames()...), ", "))
+				name.Line, rule.ID, name.Value, strings.Join(append([]string{"mode", "enforceAfter"}, rule.SettingNames()...), ", "))
 		}
 		rs := ruleSetting{setting: setting}
 		if err := rs.decode(rule.ID, value); err != nil {
@@ -233,16 +244,9 @@ func (f *configFile) policy() (*Policy, error) {
 			s.apply(&p.Options)
 		}
 	}
-	e := f.Exemptions
-	setIfGiven(&p.Exemptions.Namespaces, e.Namespaces)
-	setIfGiven(&p.Exemptions.Users, (*[]string)(e.Users))
-	setIfGiven(&p.Exemptions.Groups, e.Groups)
-	setIfGiven(&p.Exemptions.DryRunUsers, (*[]string)(e.DryRunUsers))
-	return p, nil
-}
-
-func setIfGiven(dst *[]string, given *[]string) {
-	if given != nil {
-		*dst = *given
+	if err := f.applyRollout(p); err != nil {
+		return nil, err
 	}
+	f.Exemptions.apply(&p.Exemptions)
+	return p, nil
 }

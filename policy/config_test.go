@@ -61,10 +61,10 @@ func TestLoadFullFile(t *testing.T) {
 		AllowedBroadClusterRoles: []string{"system:*"},
 	}, p.Options)
 	assert.Equal(t, policy.Exemptions{
-		Namespaces:  []string{"monitoring", "kube-system"},
-		Users:       []string{"ci-bot", "system:serviceaccount:tools:*"},
-		Groups:      []string{"platform-admins"},
-		DryRunUsers: []string{"system:serviceaccount:kube-system:replicaset-controller"},
+		Namespaces:  policy.Plain("monitoring", "kube-system"),
+		Users:       policy.Plain("ci-bot", "system:serviceaccount:tools:*"),
+		Groups:      policy.Plain("platform-admins"),
+		DryRunUsers: policy.Plain("system:serviceaccount:kube-system:replicaset-controller"),
 	}, p.Exemptions)
 }
 
@@ -198,8 +198,8 @@ func TestParseRuleSettings(t *testing.T) {
 func TestParseAliases(t *testing.T) {
 	p, err := policy.Parse([]byte("exemptions:\n  users: &people [ci-bot, \"ops-*\"]\n  dryRunUsers: *people\n"))
 	require.NoError(t, err)
-	assert.Equal(t, []string{"ci-bot", "ops-*"}, p.Exemptions.Users)
-	assert.Equal(t, []string{"ci-bot", "ops-*"}, p.Exemptions.DryRunUsers)
+	assert.Equal(t, policy.Plain("ci-bot", "ops-*"), p.Exemptions.Users)
+	assert.Equal(t, policy.Plain("ci-bot", "ops-*"), p.Exemptions.DryRunUsers)
 }
 
 // An exemption list that is given replaces its default, even when empty; one that is not given keeps it.
@@ -208,8 +208,8 @@ func TestParseExemptionsReplaceDefaults(t *testing.T) {
 	require.NoError(t, err)
 	defaults := policy.DefaultExemptions()
 	assert.Equal(t, policy.Exemptions{
-		Namespaces:  []string{},
-		Users:       []string{"ci-bot"},
+		Namespaces:  []policy.Entry{},
+		Users:       policy.Plain("ci-bot"),
 		Groups:      defaults.Groups,
 		DryRunUsers: defaults.DryRunUsers,
 	}, p.Exemptions)
@@ -276,7 +276,73 @@ func TestParseErrors(t *testing.T) {
 			name: "single name where a list is expected",
 			yaml: "exemptions:\n  namespaces: kube-system\n",
 			line: 2,
-			want: []string{"cannot unmarshal", "[]string"},
+			want: []string{"exemptions.namespaces must be a list"},
+		},
+		{
+			name: "bad updates value",
+			yaml: "mode: enforce\nupdates: partial\n",
+			line: 2,
+			want: []string{"updates:", `unknown value "partial"`, "ratchet or full"},
+		},
+		{
+			name: "bad top-level enforceAfter",
+			yaml: "enforceAfter: 2026-09-01\n",
+			line: 1,
+			want: []string{"enforceAfter", `"2026-09-01" is not an RFC 3339 timestamp`},
+		},
+		{
+			name: "updates as a list",
+			yaml: "updates:\n  - ratchet\n",
+			line: 2,
+			want: []string{"updates", "expected a single value"},
+		},
+		{
+			name: "bad rule enforceAfter",
+			yaml: "rules:\n  privileged:\n    enforceAfter: next week\n",
+			line: 3,
+			want: []string{"rules.privileged.enforceAfter", `"next week" is not an RFC 3339 timestamp`},
+		},
+		{
+			name: "enforceAfter as a list",
+			yaml: "rules:\n  privileged:\n    enforceAfter: [2026-09-01T00:00:00Z]\n",
+			line: 3,
+			want: []string{"rules.privileged.enforceAfter", "expected an RFC 3339 timestamp"},
+		},
+		{
+			name: "unknown key in a dry-run namespace",
+			yaml: "dryRunNamespaces:\n  - name: legacy\n    untill: 2026-09-01T00:00:00Z\n",
+			line: 3,
+			want: []string{"dryRunNamespaces", `unknown key "untill"`},
+		},
+		{
+			name: "bad until in an exemption",
+			yaml: "exemptions:\n  users:\n    - {name: ci-bot, until: tomorrow}\n",
+			line: 3,
+			want: []string{"exemptions.users.until", `"tomorrow" is not an RFC 3339 timestamp`},
+		},
+		{
+			name: "exemption entry without a name",
+			yaml: "exemptions:\n  groups:\n    - {until: 2026-09-01T00:00:00Z, reason: migration}\n",
+			line: 3,
+			want: []string{"exemptions.groups", "needs a name"},
+		},
+		{
+			name: "exemption entry of the wrong type",
+			yaml: "exemptions:\n  namespaces:\n    - [legacy]\n",
+			line: 3,
+			want: []string{"exemptions.namespaces", "each entry is a name or {name, until, reason}"},
+		},
+		{
+			name: "bad pattern in a time-boxed dry-run user",
+			yaml: "exemptions:\n  dryRunUsers:\n    - {name: \"a*b\", until: 2026-09-01T00:00:00Z}\n",
+			line: 3,
+			want: []string{"exemptions.dryRunUsers", `"*" may only end a name`},
+		},
+		{
+			name: "dryRunNamespaces not a list",
+			yaml: "dryRunNamespaces: legacy\n",
+			line: 1,
+			want: []string{"dryRunNamespaces must be a list"},
 		},
 		{
 			name: "word where a boolean is expected",

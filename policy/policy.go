@@ -2,6 +2,7 @@ package policy
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/kubeguard/kubeguard/rules"
 )
@@ -12,29 +13,49 @@ type Policy struct {
 	Rules      []Rule
 	Options    rules.Options
 	Exemptions Exemptions
+	// Updates says whether an update is held only to what it adds (ratchet) or judged in full.
+	Updates UpdateMode
+	// DryRunNamespaces are judged with every rule in dry-run, each until its date when it has one.
+	DryRunNamespaces []Entry
 }
 
 // Rule is a registered rule with the mode the configuration gives it.
 type Rule struct {
 	rules.Rule
 	Mode Mode
+	// EnforceAfter is when an enforced rule starts to deny; before it the rule acts as dry-run. The zero
+	// time means always.
+	EnforceAfter time.Time
+}
+
+// ModeAt is the mode the rule acts in at now: dry-run for an enforced rule whose date has not come.
+func (r *Rule) ModeAt(now time.Time) Mode {
+	if r.Mode == Enforce && r.Pending(now) {
+		return DryRun
+	}
+	return r.Mode
+}
+
+// Pending reports whether the rule has an enforcement date still to come at now.
+func (r *Rule) Pending(now time.Time) bool {
+	return !r.EnforceAfter.IsZero() && now.Before(r.EnforceAfter)
 }
 
 // Exemptions say whose requests kubeguard leaves alone, or never denies.
 type Exemptions struct {
 	// Namespaces are never evaluated.
-	Namespaces []string
+	Namespaces []Entry
 	// Users (exact or prefix*) and Groups are never evaluated.
-	Users  []string
-	Groups []string
+	Users  []Entry
+	Groups []Entry
 	// DryRunUsers are evaluated, but their violations are only warned about and recorded.
-	DryRunUsers []string
+	DryRunUsers []Entry
 }
 
 // Default is the policy without a configuration file: every rule enforced.
 func Default() *Policy {
 	all := rules.All()
-	p := &Policy{Rules: make([]Rule, len(all)), Options: rules.DefaultOptions(), Exemptions: DefaultExemptions()}
+	p := &Policy{Rules: make([]Rule, len(all)), Options: rules.DefaultOptions(), Exemptions: DefaultExemptions(), Updates: Ratchet}
 	for i, r := range all {
 		p.Rules[i] = Rule{Rule: r, Mode: Enforce}
 	}
@@ -58,10 +79,10 @@ func DefaultExemptions() Exemptions {
 	}
 	dryRun = append(dryRun, "system:kube-controller-manager", "system:node:*")
 	return Exemptions{
-		Namespaces:  []string{"kube-system", "kube-public", "kube-node-lease"},
-		Users:       []string{},
-		Groups:      []string{},
-		DryRunUsers: dryRun,
+		Namespaces:  Plain("kube-system", "kube-public", "kube-node-lease"),
+		Users:       []Entry{},
+		Groups:      []Entry{},
+		DryRunUsers: Plain(dryRun...),
 	}
 }
 
@@ -74,32 +95,30 @@ func (p *Policy) rule(id string) *Rule {
 	panic(fmt.Sprintf("policy: rule %q is not registered", id))
 }
 
-// ExemptNamespace reports whether objects in ns are never evaluated.
-func (p *Policy) ExemptNamespace(ns string) bool {
-	for _, n := range p.Exemptions.Namespaces {
-		if n == ns {
+// ExemptNamespace reports whether objects in ns are never evaluated at now.
+func (p *Policy) ExemptNamespace(ns string, now time.Time) bool {
+	return matchesExactly(p.Exemptions.Namespaces, ns, now)
+}
+
+// ExemptRequester reports whether requests by this user are never evaluated at now.
+func (p *Policy) ExemptRequester(username string, groups []string, now time.Time) bool {
+	if matchesPattern(p.Exemptions.Users, username, now) {
+		return true
+	}
+	for _, g := range groups {
+		if matchesExactly(p.Exemptions.Groups, g, now) {
 			return true
 		}
 	}
 	return false
 }
 
-// ExemptRequester reports whether requests by this user are never evaluated.
-func (p *Policy) ExemptRequester(username string, groups []string) bool {
-	if rules.MatchesName(p.Exemptions.Users, username) {
-		return true
-	}
-	for _, g := range groups {
-		for _, exempt := range p.Exemptions.Groups {
-			if g == exempt {
-				return true
-			}
-		}
-	}
-	return false
+// DryRunRequester reports whether this user's violations are only warned about at now.
+func (p *Policy) DryRunRequester(username string, now time.Time) bool {
+	return matchesPattern(p.Exemptions.DryRunUsers, username, now)
 }
 
-// DryRunRequester reports whether this user's violations are only warned about.
-func (p *Policy) DryRunRequester(username string) bool {
-	return rules.MatchesName(p.Exemptions.DryRunUsers, username)
+// DryRunNamespace reports whether requests in ns are judged in dry-run at now.
+func (p *Policy) DryRunNamespace(ns string, now time.Time) bool {
+	return matchesExactly(p.DryRunNamespaces, ns, now)
 }

@@ -2,6 +2,7 @@ package policy_test
 
 import (
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -21,10 +22,10 @@ func TestDefault(t *testing.T) {
 	}
 	assert.Equal(t, rules.DefaultOptions(), p.Options)
 	assert.Equal(t, policy.Exemptions{
-		Namespaces: []string{"kube-system", "kube-public", "kube-node-lease"},
-		Users:      []string{},
-		Groups:     []string{},
-		DryRunUsers: []string{
+		Namespaces: policy.Plain("kube-system", "kube-public", "kube-node-lease"),
+		Users:      []policy.Entry{},
+		Groups:     []policy.Entry{},
+		DryRunUsers: policy.Plain(
 			"system:serviceaccount:kube-system:replicaset-controller",
 			"system:serviceaccount:kube-system:deployment-controller",
 			"system:serviceaccount:kube-system:statefulset-controller",
@@ -34,7 +35,7 @@ func TestDefault(t *testing.T) {
 			"system:serviceaccount:kube-system:replication-controller",
 			"system:kube-controller-manager",
 			"system:node:*",
-		},
+		),
 	}, p.Exemptions)
 	assert.Equal(t, policy.DefaultExemptions(), p.Exemptions)
 }
@@ -44,14 +45,14 @@ func TestDefaultIsFresh(t *testing.T) {
 	first := policy.Default()
 	first.Rules[0].Mode = policy.Off
 	first.Options.AllowedUsers[0] = "changed"
-	first.Exemptions.Namespaces[0] = "changed"
-	first.Exemptions.DryRunUsers[0] = "changed"
+	first.Exemptions.Namespaces[0].Name = "changed"
+	first.Exemptions.DryRunUsers[0].Name = "changed"
 
 	second := policy.Default()
 	assert.Equal(t, policy.Enforce, second.Rules[0].Mode)
 	assert.Equal(t, []string{"system:*"}, second.Options.AllowedUsers)
-	assert.Equal(t, "kube-system", second.Exemptions.Namespaces[0])
-	assert.Equal(t, "system:serviceaccount:kube-system:replicaset-controller", second.Exemptions.DryRunUsers[0])
+	assert.Equal(t, "kube-system", second.Exemptions.Namespaces[0].Name)
+	assert.Equal(t, "system:serviceaccount:kube-system:replicaset-controller", second.Exemptions.DryRunUsers[0].Name)
 }
 
 func TestExemptNamespace(t *testing.T) {
@@ -75,7 +76,7 @@ func TestExemptNamespace(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			assert.Equal(t, tt.want, tt.policy.ExemptNamespace(tt.ns))
+			assert.Equal(t, tt.want, tt.policy.ExemptNamespace(tt.ns, time.Now()))
 		})
 	}
 }
@@ -107,12 +108,12 @@ exemptions:
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			assert.Equal(t, tt.want, p.ExemptRequester(tt.user, tt.groups))
+			assert.Equal(t, tt.want, p.ExemptRequester(tt.user, tt.groups, time.Now()))
 		})
 	}
 
 	t.Run("nobody by default", func(t *testing.T) {
-		assert.False(t, policy.Default().ExemptRequester("system:serviceaccount:kube-system:replicaset-controller", []string{"system:masters"}))
+		assert.False(t, policy.Default().ExemptRequester("system:serviceaccount:kube-system:replicaset-controller", []string{"system:masters"}, time.Now()))
 	})
 }
 
@@ -138,7 +139,7 @@ func TestDryRunRequester(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			assert.Equal(t, tt.want, tt.policy.DryRunRequester(tt.user))
+			assert.Equal(t, tt.want, tt.policy.DryRunRequester(tt.user, time.Now()))
 		})
 	}
 }

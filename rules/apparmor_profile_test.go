@@ -48,7 +48,7 @@ func TestAppArmorProfile(t *testing.T) {
 		{
 			name: "pod Unconfined inherited",
 			pod:  podWith(onPod(profile(corev1.AppArmorProfileTypeUnconfined, nil))),
-			want: []Violation{apparmor("spec.securityContext.appArmorProfile", "", `is Unconfined, inherited by container "app"`)},
+			want: []Violation{affecting(apparmor("spec.securityContext.appArmorProfile", "", `is Unconfined, inherited by container "app"`), "app")},
 		},
 		{
 			name: "container Unconfined overrides pod RuntimeDefault",
@@ -75,7 +75,7 @@ func TestAppArmorProfile(t *testing.T) {
 		{
 			name: "unset everywhere",
 			pod:  podWith(tweaks(onPod(nil), withInitAndEphemeral)),
-			want: []Violation{apparmor("spec.securityContext.appArmorProfile", "", "is not set for the pod or any container")},
+			want: []Violation{affecting(apparmor("spec.securityContext.appArmorProfile", "", `is not set for the pod or containers "init", "app", "debug"`), "init", "app", "debug")},
 		},
 		{
 			name: "unset in some containers while others set it",
@@ -89,7 +89,7 @@ func TestAppArmorProfile(t *testing.T) {
 				p.Spec.EphemeralContainers[0].SecurityContext.AppArmorProfile = profile(corev1.AppArmorProfileTypeLocalhost, new(""))
 			})),
 			want: []Violation{
-				apparmor("spec.securityContext.appArmorProfile", "", `is Unconfined, inherited by container "app"`),
+				affecting(apparmor("spec.securityContext.appArmorProfile", "", `is Unconfined, inherited by container "app"`), "app"),
 				apparmor("spec.initContainers[0].securityContext.appArmorProfile", "init", "is Unconfined"),
 				apparmor("spec.ephemeralContainers[0].securityContext.appArmorProfile", "debug", "is Localhost without a localhostProfile"),
 			},
@@ -135,12 +135,12 @@ func TestAppArmorProfile(t *testing.T) {
 		{
 			name: "annotation for another container does not apply",
 			pod:  podWith(tweaks(onPod(nil), annotate("container.apparmor.security.beta.kubernetes.io/other", "runtime/default"))),
-			want: []Violation{apparmor("spec.securityContext.appArmorProfile", "", "is not set for the pod or any container")},
+			want: []Violation{affecting(apparmor("spec.securityContext.appArmorProfile", "", `is not set for the pod or container "app"`), "app")},
 		},
 		{
 			name: "unrelated annotations do not apply",
 			pod:  podWith(tweaks(onPod(nil), annotate("apparmor.security.beta.kubernetes.io/app", "unconfined"), annotate("prometheus.io/scrape", "true"))),
-			want: []Violation{apparmor("spec.securityContext.appArmorProfile", "", "is not set for the pod or any container")},
+			want: []Violation{affecting(apparmor("spec.securityContext.appArmorProfile", "", `is not set for the pod or container "app"`), "app")},
 		},
 		{
 			name: "annotations on init and ephemeral containers",
@@ -181,7 +181,7 @@ func TestAppArmorProfile(t *testing.T) {
 			name: "optional: pod Unconfined still fails",
 			pod:  podWith(onPod(profile(corev1.AppArmorProfileTypeUnconfined, nil))),
 			opts: optional,
-			want: []Violation{apparmor("spec.securityContext.appArmorProfile", "", `is Unconfined, inherited by container "app"`)},
+			want: []Violation{affecting(apparmor("spec.securityContext.appArmorProfile", "", `is Unconfined, inherited by container "app"`), "app")},
 		},
 		{
 			name: "optional: annotation unconfined still fails",
@@ -203,7 +203,7 @@ func TestAppArmorProfile(t *testing.T) {
 		{
 			name: "deployment template: fields",
 			pod:  podWith(tweaks(inDeployment, onPod(nil))),
-			want: []Violation{apparmor("spec.template.spec.securityContext.appArmorProfile", "", "is not set for the pod or any container")},
+			want: []Violation{affecting(apparmor("spec.template.spec.securityContext.appArmorProfile", "", `is not set for the pod or container "app"`), "app")},
 		},
 		{
 			name: "deployment template: annotation",

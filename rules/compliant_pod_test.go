@@ -91,3 +91,9 @@ func podRules() []Rule {
 	}
 	return out
 }
+
+// affecting sets the containers a pod-level violation leaves unprotected.
+func affecting(v Violation, containers ...string) Violation {
+	v.Affected = containers
+	return v
+}

@@ -45,6 +45,13 @@ func (p *Pod) containerCount() int {
 	return len(p.Spec.InitContainers) + len(p.Spec.Containers) + len(p.Spec.EphemeralContainers)
 }
 
+// containerNames lists the names of every container in visiting order.
+func (p *Pod) containerNames() []string {
+	names := make([]string, 0, p.containerCount())
+	p.forEachContainer(func(ref containerRef) { names = append(names, ref.c.Name) })
+	return names
+}
+
 // quoteNames renders names as `"a", "b"` for messages.
 func quoteNames(names []string) string {
 	quoted := make([]string, len(names))

@@ -1,5 +1,7 @@
 package rules
 
+import "fmt"
+
 // inheritedSetting describes a securityContext field that a container may set and otherwise inherits from
 // the pod's securityContext, as the kubelet applies it (runAsNonRoot, runAsUser, seccompProfile,
 // appArmorProfile). judge finds the offending fields of such a setting.
@@ -32,7 +34,14 @@ type inheritedSetting[T any] struct {
 func (s inheritedSetting[T]) judge(pod *Pod, opts *Options) []Violation {
 	unsetProblem := s.problem(nil, opts)
 	if s.pod == nil && unsetProblem != "" && s.unsetEverywhere(pod) {
-		return []Violation{{Rule: s.rule, Field: s.podField(pod), Problem: unsetProblem + " for the pod or any container", Fix: s.fix}}
+		all := pod.containerNames()
+		return []Violation{{
+			Rule:     s.rule,
+			Field:    s.podField(pod),
+			Problem:  unsetProblem + " for the pod or " + pluralContainers(all),
+			Fix:      s.fix,
+			Affected: all,
+		}}
 	}
 
 	var perContainer []Violation
@@ -71,7 +80,13 @@ func (s inheritedSetting[T]) judge(pod *Pod, opts *Options) []Violation {
 	if inheritors == nil {
 		return perContainer
 	}
-	inherited := Violation{Rule: s.rule, Field: s.podField(pod), Problem: s.problem(s.pod, opts) + ", inherited by " + pluralContainers(inheritors), Fix: s.fix}
+	inherited := Violation{
+		Rule:     s.rule,
+		Field:    s.podField(pod),
+		Problem:  s.problem(s.pod, opts) + ", inherited by " + pluralContainers(inheritors),
+		Fix:      s.fix,
+		Affected: inheritors,
+	}
 	return append([]Violation{inherited}, perContainer...)
 }
 
@@ -92,10 +107,18 @@ func (s inheritedSetting[T]) podField(pod *Pod) string {
 	return pod.specPath().Child("securityContext", s.field).String()
 }
 
-// pluralContainers renders `container "a"` or `containers "a", "b"`.
+// namedInMessages bounds how many containers a message names: a pod may have hundreds, and a message is
+// read by a person.
+const namedInMessages = 5
+
+// pluralContainers renders `container "a"`, `containers "a", "b"`, or the first few names and how many
+// more there are.
 func pluralContainers(names []string) string {
 	if len(names) == 1 {
 		return "container " + quoteNames(names)
+	}
+	if len(names) > namedInMessages {
+		return fmt.Sprintf("containers %s and %d more", quoteNames(names[:namedInMessages]), len(names)-namedInMessages)
 	}
 	return "containers " + quoteNames(names)
 }

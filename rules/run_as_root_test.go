@@ -43,12 +43,12 @@ func TestRunAsRoot(t *testing.T) {
 		{
 			name: "pod false inherited",
 			pod:  podWith(podNonRoot(new(false))),
-			want: []Violation{nonRoot("spec.securityContext.runAsNonRoot", "", `is false, inherited by container "app"`)},
+			want: []Violation{affecting(nonRoot("spec.securityContext.runAsNonRoot", "", `is false, inherited by container "app"`), "app")},
 		},
 		{
 			name: "pod false inherited by several containers is reported once",
 			pod:  podWith(tweaks(podNonRoot(new(false)), withInitAndEphemeral, sidecar)),
-			want: []Violation{nonRoot("spec.securityContext.runAsNonRoot", "", `is false, inherited by containers "init", "app", "sidecar", "debug"`)},
+			want: []Violation{affecting(nonRoot("spec.securityContext.runAsNonRoot", "", `is false, inherited by containers "init", "app", "sidecar", "debug"`), "init", "app", "sidecar", "debug")},
 		},
 		{
 			name: "pod false inherited by some, overridden badly by one: pod first, then containers",
@@ -57,19 +57,19 @@ func TestRunAsRoot(t *testing.T) {
 				p.Spec.EphemeralContainers[0].SecurityContext.RunAsNonRoot = new(false)
 			})),
 			want: []Violation{
-				nonRoot("spec.securityContext.runAsNonRoot", "", `is false, inherited by containers "init", "sidecar"`),
+				affecting(nonRoot("spec.securityContext.runAsNonRoot", "", `is false, inherited by containers "init", "sidecar"`), "init", "sidecar"),
 				nonRoot("spec.ephemeralContainers[0].securityContext.runAsNonRoot", "debug", "is false"),
 			},
 		},
 		{
 			name: "unset everywhere",
 			pod:  podWith(podNonRoot(nil)),
-			want: []Violation{nonRoot("spec.securityContext.runAsNonRoot", "", "is not set for the pod or any container")},
+			want: []Violation{affecting(nonRoot("spec.securityContext.runAsNonRoot", "", `is not set for the pod or container "app"`), "app")},
 		},
 		{
 			name: "unset everywhere, with every kind of container, is reported once",
 			pod:  podWith(tweaks(podNonRoot(nil), withInitAndEphemeral, sidecar)),
-			want: []Violation{nonRoot("spec.securityContext.runAsNonRoot", "", "is not set for the pod or any container")},
+			want: []Violation{affecting(nonRoot("spec.securityContext.runAsNonRoot", "", `is not set for the pod or containers "init", "app", "sidecar", "debug"`), "init", "app", "sidecar", "debug")},
 		},
 		{
 			name: "empty securityContexts",
@@ -77,7 +77,7 @@ func TestRunAsRoot(t *testing.T) {
 				p.Spec.SecurityContext = &corev1.PodSecurityContext{}
 				p.Spec.Containers[0].SecurityContext = &corev1.SecurityContext{}
 			}),
-			want: []Violation{nonRoot("spec.securityContext.runAsNonRoot", "", "is not set for the pod or any container")},
+			want: []Violation{affecting(nonRoot("spec.securityContext.runAsNonRoot", "", `is not set for the pod or container "app"`), "app")},
 		},
 		{
 			name: "no securityContext anywhere",
@@ -85,7 +85,7 @@ func TestRunAsRoot(t *testing.T) {
 				p.Spec.SecurityContext = nil
 				p.Spec.Containers[0].SecurityContext = nil
 			}),
-			want: []Violation{nonRoot("spec.securityContext.runAsNonRoot", "", "is not set for the pod or any container")},
+			want: []Violation{affecting(nonRoot("spec.securityContext.runAsNonRoot", "", `is not set for the pod or container "app"`), "app")},
 		},
 		{
 			name: "unset in some containers while others set it",
@@ -117,7 +117,7 @@ func TestRunAsRoot(t *testing.T) {
 		{
 			name: "pod runAsUser 0 inherited",
 			pod:  podWith(podUser(new(int64(0)))),
-			want: []Violation{user("spec.securityContext.runAsUser", "", `is 0 (root), inherited by container "app"`)},
+			want: []Violation{affecting(user("spec.securityContext.runAsUser", "", `is 0 (root), inherited by container "app"`), "app")},
 		},
 		{
 			name: "container runAsUser 0",
@@ -144,8 +144,8 @@ func TestRunAsRoot(t *testing.T) {
 			name: "both checks fail: runAsNonRoot first, then runAsUser",
 			pod:  podWith(tweaks(podNonRoot(nil), podUser(new(int64(0))))),
 			want: []Violation{
-				nonRoot("spec.securityContext.runAsNonRoot", "", "is not set for the pod or any container"),
-				user("spec.securityContext.runAsUser", "", `is 0 (root), inherited by container "app"`),
+				affecting(nonRoot("spec.securityContext.runAsNonRoot", "", `is not set for the pod or container "app"`), "app"),
+				affecting(user("spec.securityContext.runAsUser", "", `is 0 (root), inherited by container "app"`), "app"),
 			},
 		},
 
@@ -164,7 +164,7 @@ func TestRunAsRoot(t *testing.T) {
 		{
 			name: "windows pods are judged: runAsNonRoot is enforced there too",
 			pod:  podWith(tweaks(windows, podNonRoot(nil))),
-			want: []Violation{nonRoot("spec.securityContext.runAsNonRoot", "", "is not set for the pod or any container")},
+			want: []Violation{affecting(nonRoot("spec.securityContext.runAsNonRoot", "", `is not set for the pod or container "app"`), "app")},
 		},
 
 		// Paths from the object's root.
@@ -172,7 +172,7 @@ func TestRunAsRoot(t *testing.T) {
 			name: "deployment template",
 			pod:  podWith(tweaks(inDeployment, podNonRoot(new(false)), appUser(new(int64(0))))),
 			want: []Violation{
-				nonRoot("spec.template.spec.securityContext.runAsNonRoot", "", `is false, inherited by container "app"`),
+				affecting(nonRoot("spec.template.spec.securityContext.runAsNonRoot", "", `is false, inherited by container "app"`), "app"),
 				user("spec.template.spec.containers[0].securityContext.runAsUser", "app", "is 0 (root)"),
 			},
 		},

@@ -29,7 +29,7 @@ func TestSeccompProfile(t *testing.T) {
 		{
 			name: "pod Localhost without a profile",
 			pod:  podWith(onPod(profile(corev1.SeccompProfileTypeLocalhost, nil))),
-			want: []Violation{seccomp("spec.securityContext.seccompProfile", "", `is Localhost without a localhostProfile, inherited by container "app"`)},
+			want: []Violation{affecting(seccomp("spec.securityContext.seccompProfile", "", `is Localhost without a localhostProfile, inherited by container "app"`), "app")},
 		},
 		{
 			name: "container Localhost with an empty profile",
@@ -39,7 +39,7 @@ func TestSeccompProfile(t *testing.T) {
 		{
 			name: "pod Unconfined inherited",
 			pod:  podWith(onPod(profile(corev1.SeccompProfileTypeUnconfined, nil))),
-			want: []Violation{seccomp("spec.securityContext.seccompProfile", "", `is Unconfined, inherited by container "app"`)},
+			want: []Violation{affecting(seccomp("spec.securityContext.seccompProfile", "", `is Unconfined, inherited by container "app"`), "app")},
 		},
 		{
 			name: "container Unconfined overrides pod RuntimeDefault",
@@ -60,7 +60,7 @@ func TestSeccompProfile(t *testing.T) {
 		{
 			name: "unset everywhere",
 			pod:  podWith(tweaks(onPod(nil), withInitAndEphemeral)),
-			want: []Violation{seccomp("spec.securityContext.seccompProfile", "", "is not set for the pod or any container")},
+			want: []Violation{affecting(seccomp("spec.securityContext.seccompProfile", "", `is not set for the pod or containers "init", "app", "debug"`), "init", "app", "debug")},
 		},
 		{
 			name: "unset in some containers while others set it",
@@ -79,7 +79,7 @@ func TestSeccompProfile(t *testing.T) {
 				p.Spec.EphemeralContainers[0].SecurityContext.SeccompProfile = profile(corev1.SeccompProfileTypeUnconfined, nil)
 			})),
 			want: []Violation{
-				seccomp("spec.securityContext.seccompProfile", "", `is Unconfined, inherited by container "app"`),
+				affecting(seccomp("spec.securityContext.seccompProfile", "", `is Unconfined, inherited by container "app"`), "app"),
 				seccomp("spec.initContainers[0].securityContext.seccompProfile", "init", "is Localhost without a localhostProfile"),
 				seccomp("spec.ephemeralContainers[0].securityContext.seccompProfile", "debug", "is Unconfined"),
 			},
@@ -91,7 +91,7 @@ func TestSeccompProfile(t *testing.T) {
 		{
 			name: "deployment template",
 			pod:  podWith(tweaks(inDeployment, onPod(nil))),
-			want: []Violation{seccomp("spec.template.spec.securityContext.seccompProfile", "", "is not set for the pod or any container")},
+			want: []Violation{affecting(seccomp("spec.template.spec.securityContext.seccompProfile", "", `is not set for the pod or container "app"`), "app")},
 		},
 		{
 			name: "cronjob template",

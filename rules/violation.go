@@ -12,4 +12,7 @@ type Violation struct {
 	Problem string `json:"problem"`
 	// Fix says what to set instead.
 	Fix string `json:"fix"`
+	// Affected names, for a pod-level field, the containers it leaves unprotected: those that inherit its
+	// value, or all of them when the setting is missing everywhere. Empty for a container's own field.
+	Affected []string `json:"affected,omitempty"`
 }

@@ -12,12 +12,16 @@ import (
 // add a series.
 const otherLabel = "other"
 
-// Metrics are the Prometheus metrics of the admission path.
+// existingLabel is the mode label of the violations an update carries over from the object it replaces.
+const existingLabel = "existing"
+
+// Metrics are the Prometheus metrics of the admission path, and the dates of the policy it serves.
 type Metrics struct {
 	requests   *prometheus.CounterVec
 	violations *prometheus.CounterVec
 	duration   *prometheus.HistogramVec
 	panics     prometheus.Counter
+	dates
 }
 
 // NewMetrics creates the metrics and registers them with reg.
@@ -29,7 +33,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		}, []string{"kind", "operation", "decision"}),
 		violations: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "kubeguard_violations_total",
-			Help: "Rule violations found, by rule, the mode they were handled in (enforce, dry-run) and kind.",
+			Help: "Rule violations found, by rule, the mode they were handled in (enforce, dry-run, or existing: carried over by an update) and kind.",
 		}, []string{"rule", "mode", "kind"}),
 		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name: "kubeguard_admission_duration_seconds",
@@ -43,7 +47,8 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Help: "Admission requests whose judging panicked; each was refused. Any is a bug.",
 		}),
 	}
-	reg.MustRegister(m.requests, m.violations, m.duration, m.panics)
+	m.dates = newDates()
+	reg.MustRegister(m.requests, m.violations, m.duration, m.panics, m.enforceAfter, m.expiry)
 	return m
 }
 
@@ -63,6 +68,9 @@ func (m *Metrics) record(op admissionv1.Operation, v *judgement.Verdict, seconds
 	}
 	for _, x := range v.DryRun {
 		m.violations.WithLabelValues(x.Rule, string(policy.DryRun), kind).Inc()
+	}
+	for _, x := range v.Existing {
+		m.violations.WithLabelValues(x.Rule, existingLabel, kind).Inc()
 	}
 }
 

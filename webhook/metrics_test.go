@@ -37,6 +37,8 @@ func samples(t *testing.T, reg prometheus.Gatherer, name string) map[string]floa
 				out[key] = m.GetCounter().GetValue()
 			case m.GetHistogram() != nil:
 				out[key] = float64(m.GetHistogram().GetSampleCount())
+			case m.GetGauge() != nil:
+				out[key] = m.GetGauge().GetValue()
 			}
 		}
 	}

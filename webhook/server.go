@@ -53,6 +53,7 @@ func NewServer(o ServerOptions) webhook.Server {
 		KeyName:  "tls.key",
 		TLSOpts:  tlsOpts,
 	})
+	o.Metrics.recordPolicy(o.Policy)
 	// The two paths share one budget: together they must stay within the process's memory.
 	bodies := newBodyReader(o.BodyBudget)
 	server.Register(ValidatePath, &Handler{Policy: o.Policy, Metrics: o.Metrics, Log: o.Log, bodies: bodies, lifecycle: o.Lifecycle})

@@ -1,6 +1,7 @@
 package webhook_test
 
 import (
+	"strings"
 	"testing"
 
 	admissionv1 "k8s.io/api/admission/v1"
@@ -26,6 +27,10 @@ func TestUpdates(t *testing.T) {
 	worse := newDeployment("web", privilegedSpec())
 	worse.Spec.Template.Spec.Containers[0].SecurityContext.RunAsUser = new(int64(0))
 
+	escalationFixed := newDeployment("web", privilegedSpec())
+	escalationFixed.Spec.Template.Spec.Containers[0].SecurityContext.AllowPrivilegeEscalation = new(false)
+	const runAsUserLine = `run-as-root: container "web": spec.template.spec.containers[0].securityContext.runAsUser: is 0 (root). Fix: set runAsUser to a non-zero UID (for example 65532) or remove it`
+
 	tests := []handlerCase{
 		{
 			name: "update of labels, annotations, replicas and finalizers only",
@@ -45,10 +50,22 @@ func TestUpdates(t *testing.T) {
 				"spec.template.spec.containers[0].securityContext.allowPrivilegeEscalation"),
 		},
 		{
-			name: "update that changes the security context of a non-compliant deployment",
+			name: "update that adds a violation to a non-compliant deployment: only the new one is denied",
 			req:  review(t, admissionv1.Update, worse, deployment),
-			want: denied(`deployments.apps "web"`, 3, append(append([]string(nil), deploymentLines...),
-				`run-as-root: container "web": spec.template.spec.containers[0].securityContext.runAsUser: is 0 (root). Fix: set runAsUser to a non-zero UID (for example 65532) or remove it`),
+			want: withAudit(denied(`deployments.apps "web"`, 1, []string{runAsUserLine},
+				"spec.template.spec.containers[0].securityContext.runAsUser"), existingAudit("privileged,privilege-escalation", deploymentLines)),
+		},
+		{
+			name: "update that fixes one violation of a non-compliant deployment: allowed, the rest warned as existing",
+			req:  review(t, admissionv1.Update, escalationFixed, deployment),
+			want: withAudit(expect{allowed: true, warnings: []string{`[existing] privileged: container "web": privileged is true`}},
+				existingAudit("privileged", deploymentLines[:1])),
+		},
+		{
+			name:   "updates: full judges the whole object",
+			config: "updates: full\n",
+			req:    review(t, admissionv1.Update, worse, deployment),
+			want: denied(`deployments.apps "web"`, 3, append(append([]string(nil), deploymentLines...), runAsUserLine),
 				"spec.template.spec.containers[0].securityContext.privileged",
 				"spec.template.spec.containers[0].securityContext.allowPrivilegeEscalation",
 				"spec.template.spec.containers[0].securityContext.runAsUser"),
@@ -64,4 +81,18 @@ func TestUpdates(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, tt.run)
 	}
+}
+
+// existingAudit is the audit annotations of violations an update carries over.
+func existingAudit(ruleIDs string, lines []string) map[string]string {
+	marked := make([]string, len(lines))
+	for i, l := range lines {
+		marked[i] = "[existing] " + l
+	}
+	return map[string]string{"existing-violations": ruleIDs, "existing-messages": strings.Join(marked, "\n")}
+}
+
+func withAudit(e expect, audit map[string]string) expect {
+	e.audit = audit
+	return e
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/kubeguard/kubeguard/check"
 )
@@ -18,9 +19,10 @@ func (s *stringList) Set(v string) error { *s = append(*s, v); return nil }
 var _ flag.Value = (*stringList)(nil)
 
 func runCheck(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	fs := newFlagSet("check", "check [--config FILE] [-o text|json] PATH... (files, directories, - for stdin)", stderr)
+	fs := newFlagSet("check", "check [--config FILE] [--at TIME] [-o text|json] PATH... (files, directories, - for stdin)", stderr)
 	configPath := fs.String("config", "", "configuration file (default: built-in defaults, every rule enforced)")
 	output := fs.String("o", "text", "output format: text or json")
+	atFlag := fs.String("at", "", "judge as of this RFC 3339 timestamp (enforcement dates, time-boxed exemptions; default: now)")
 	var files stringList
 	fs.Var(&files, "f", "file or directory to check (repeatable; same as a PATH argument)")
 	paths, err := parseInterspersed(fs, args)
@@ -36,6 +38,13 @@ func runCheck(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "kubeguard check: unknown output format %q (want text or json)\n", *output)
 		return exitUsage
 	}
+	var at time.Time
+	if *atFlag != "" {
+		if at, err = time.Parse(time.RFC3339, *atFlag); err != nil {
+			fmt.Fprintf(stderr, "kubeguard check: --at %q is not an RFC 3339 timestamp, like 2026-09-01T00:00:00Z\n", *atFlag)
+			return exitUsage
+		}
+	}
 	p, err := loadPolicy(*configPath)
 	if err != nil {
 		fmt.Fprintf(stderr, "kubeguard check: invalid configuration: %v\n", err)
@@ -47,11 +56,11 @@ func runCheck(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 
-	results, errs := check.Run(p, sources, stdin)
+	results, errs := check.Run(p, sources, stdin, at)
 	if *output == "json" {
-		err = check.WriteJSON(stdout, results, errs)
+		err = check.WriteJSON(stdout, results, errs, at)
 	} else {
-		err = check.WriteText(stdout, results)
+		err = check.WriteText(stdout, results, at)
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "kubeguard check: %v\n", err)

@@ -102,3 +102,20 @@ func TestRulesListsEffectiveModes(t *testing.T) {
 	}, modes)
 	assertGolden(t, "rules.txt", r.stdout)
 }
+
+// kubeguard rules shows when each enforced rule starts to deny.
+func TestRulesShowsEnforcementDates(t *testing.T) {
+	r := runCommand(t, "", "rules", "--config", filepath.Join("testdata", "check", "dates.yaml"))
+	require.Equal(t, exitOK, r.code, r.stderr)
+	dates := map[string]string{}
+	table, _, _ := strings.Cut(r.stdout, "\n\n")
+	lines := strings.Split(table, "\n")
+	assert.Equal(t, []string{"RULE", "MODE", "ENFORCED", "FROM", "DESCRIPTION"}, strings.Fields(lines[0]))
+	for _, line := range lines[1:] {
+		fields := strings.Fields(line)
+		dates[fields[0]] = fields[2]
+	}
+	assert.Equal(t, "2026-06-01T00:00:00Z", dates["seccomp-profile"])
+	assert.Equal(t, "2027-01-01T00:00:00Z", dates["privileged"])
+	assertGolden(t, "rules-dates.txt", r.stdout)
+}

@@ -5,8 +5,10 @@ import (
 	"io"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/kubeguard/kubeguard/objects"
+	"github.com/kubeguard/kubeguard/policy"
 )
 
 func runRules(args []string, stdout, stderr io.Writer) int {
@@ -21,9 +23,9 @@ func runRules(args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	w := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(w, "RULE\tMODE\tDESCRIPTION")
+	fmt.Fprintln(w, "RULE\tMODE\tENFORCED FROM\tDESCRIPTION")
 	for _, r := range p.Rules {
-		fmt.Fprintf(w, "%s\t%s\t%s\n", r.ID, r.Mode, r.Doc)
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", r.ID, r.Mode, enforcedFrom(&r), r.Doc)
 	}
 	if err := w.Flush(); err != nil {
 		return exitUsage
@@ -34,4 +36,16 @@ func runRules(args []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stdout, "\nJudged: %s.\n", strings.Join(kinds, ", "))
 	return exitOK
+}
+
+// enforcedFrom shows when an enforced rule starts to deny: "-" for a rule that is not enforced, "always"
+// for one without a date.
+func enforcedFrom(r *policy.Rule) string {
+	switch {
+	case r.Mode != policy.Enforce:
+		return "-"
+	case r.EnforceAfter.IsZero():
+		return "always"
+	}
+	return r.EnforceAfter.UTC().Format(time.RFC3339)
 }

@@ -66,6 +66,8 @@ func runServe(args []string, stderr io.Writer) int {
 		return exitUsage
 	}
 
+	logExpiring(log, p, time.Now())
+
 	signals, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 	if err := serve(signals, f, p, log); err != nil {

@@ -87,6 +87,14 @@ func (k *Kubeguard) Args() []string {
 	return append(args, k.opts.ExtraArgs...)
 }
 
+// SetConfig changes the --config file the next Start passes; "" means the defaults. A running process
+// keeps the configuration it started with: kubeguard reads it once.
+func (k *Kubeguard) SetConfig(path string) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	k.opts.ConfigFile = path
+}
+
 // Start starts the process on the ports chosen by StartKubeguard, so a restarted kubeguard is reached
 // by the same webhook URL. It waits until kubeguard is ready.
 func (k *Kubeguard) Start(ctx context.Context) error {

@@ -64,7 +64,29 @@ hold the control plane's own workloads.
 */}}
 {{- define "kubeguard.exemptNamespaces" -}}
 {{- $fixed := list "kube-system" "kube-public" "kube-node-lease" .Release.Namespace -}}
-{{- concat $fixed .Values.exemptions.namespaces | uniq | toJson -}}
+{{- $permanent := list -}}
+{{- range .Values.exemptions.namespaces -}}
+{{- if kindIs "string" . -}}
+{{- $permanent = append $permanent . -}}
+{{- else if not .until -}}
+{{- $permanent = append $permanent .name -}}
+{{- end -}}
+{{- end -}}
+{{- concat $fixed $permanent | uniq | toJson -}}
+{{- end -}}
+
+{{/*
+The exempt namespaces with a date: only kubeguard's config names them, since
+the namespaceSelector cannot expire.
+*/}}
+{{- define "kubeguard.timeBoxedNamespaces" -}}
+{{- $dated := list -}}
+{{- range .Values.exemptions.namespaces -}}
+{{- if and (not (kindIs "string" .)) .until -}}
+{{- $dated = append $dated . -}}
+{{- end -}}
+{{- end -}}
+{{- toJson $dated -}}
 {{- end -}}
 
 {{/*
@@ -74,13 +96,21 @@ always agree.
 */}}
 {{- define "kubeguard.config" -}}
 {{- $exemptions := dict
-  "namespaces" (include "kubeguard.exemptNamespaces" . | fromJsonArray)
+  "namespaces" (concat (include "kubeguard.exemptNamespaces" . | fromJsonArray) (include "kubeguard.timeBoxedNamespaces" . | fromJsonArray))
   "users" .Values.exemptions.users
   "groups" .Values.exemptions.groups
   "dryRunUsers" .Values.exemptions.dryRunUsers -}}
 mode: {{ .Values.mode }}
+updates: {{ .Values.updates }}
+{{- with .Values.enforceAfter }}
+enforceAfter: {{ . | quote }}
+{{- end }}
 {{- with .Values.rules }}
 rules:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- with .Values.dryRunNamespaces }}
+dryRunNamespaces:
   {{- toYaml . | nindent 2 }}
 {{- end }}
 exemptions:

@@ -1,0 +1,146 @@
+package judgement_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	corev1 "k8s.io/api/core/v1"
+
+	"github.com/kubeguard/kubeguard/judgement"
+	"github.com/kubeguard/kubeguard/policy"
+	"github.com/kubeguard/kubeguard/rules"
+)
+
+var (
+	enforcementDay = time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC)
+	dayBefore      = enforcementDay.Add(-24 * time.Hour)
+)
+
+// Before its date an enforced rule acts as dry-run and says from when it will deny; from the date it denies.
+func TestEnforceAfter(t *testing.T) {
+	p, err := policy.Parse([]byte("rules:\n  privileged: {enforceAfter: 2027-01-01T00:00:00Z}\n"))
+	require.NoError(t, err)
+
+	req := createPod(privilegedPod())
+	req.Now = dayBefore
+	v := judgement.Judge(p, req)
+	assert.Equal(t, []string{escalationField}, found(v.Enforced))
+	assert.Equal(t, []string{privilegedField}, found(v.DryRun))
+	assert.Equal(t, map[string]time.Time{"privileged": enforcementDay}, v.EnforceAfter)
+	assert.Contains(t, v.Denial().Message,
+		"\n[dry-run until 2027-01-01T00:00:00Z] privileged: container \"web\": spec.containers[0].securityContext.privileged: is true.")
+
+	req.Now = enforcementDay
+	v = judgement.Judge(p, req)
+	assert.Equal(t, []string{privilegedField, escalationField}, found(v.Enforced))
+	assert.Empty(t, v.DryRun)
+	assert.Empty(t, v.EnforceAfter)
+}
+
+// The top-level date stages every rule; a warning says when each will be enforced, and a rule in dry-run
+// for another reason (the dry-run path) carries no date.
+func TestEnforceAfterEveryRule(t *testing.T) {
+	p, err := policy.Parse([]byte("enforceAfter: 2027-01-01T00:00:00Z\n"))
+	require.NoError(t, err)
+	req := createPod(privilegedPod())
+	req.Now = dayBefore
+	v := judgement.Judge(p, req)
+	assert.Equal(t, judgement.Warned, v.Decision)
+	assert.Equal(t, []string{
+		`[dry-run until 2027-01-01T00:00:00Z] privileged: container "web": privileged is true`,
+		`[dry-run until 2027-01-01T00:00:00Z] privilege-escalation: container "web": allowPrivilegeEscalation is not set (the runtime default is true)`,
+	}, v.Warnings())
+	assert.Equal(t, "privileged,privilege-escalation", v.AuditAnnotations()[judgement.AuditViolations])
+
+	req.AllDryRun = true
+	v = judgement.Judge(p, req)
+	assert.Equal(t, []string{
+		`[dry-run] privileged: container "web": privileged is true`,
+		`[dry-run] privilege-escalation: container "web": allowPrivilegeEscalation is not set (the runtime default is true)`,
+	}, v.Warnings())
+}
+
+// Namespaces in dryRunNamespaces are judged in dry-run, until their date when they have one.
+func TestDryRunNamespaces(t *testing.T) {
+	p, err := policy.Parse([]byte("dryRunNamespaces:\n  - legacy\n  - {name: payments, until: 2027-01-01T00:00:00Z, reason: migration}\n"))
+	require.NoError(t, err)
+	tests := []struct {
+		name      string
+		namespace string
+		now       time.Time
+		want      judgement.Decision
+	}{
+		{name: "window without a date", namespace: "legacy", now: enforcementDay, want: judgement.Warned},
+		{name: "window before its date", namespace: "payments", now: dayBefore, want: judgement.Warned},
+		{name: "window after its date", namespace: "payments", now: enforcementDay, want: judgement.Denied},
+		{name: "another namespace", namespace: "team-a", now: dayBefore, want: judgement.Denied},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			req := createPod(privilegedPod())
+			req.Namespace, req.Now = tt.namespace, tt.now
+			assert.Equal(t, tt.want, judgement.Judge(p, req).Decision)
+		})
+	}
+}
+
+// An exemption with a date stops applying at it.
+func TestExpiredExemption(t *testing.T) {
+	p, err := policy.Parse([]byte(`
+exemptions:
+  namespaces: [{name: payments, until: 2027-01-01T00:00:00Z, reason: vendor chart}]
+  users: [{name: "alice@*", until: 2027-01-01T00:00:00Z}]
+`))
+	require.NoError(t, err)
+	req := createPod(privilegedPod())
+	req.Now = dayBefore
+	v := judgement.Judge(p, req)
+	assert.Equal(t, judgement.Exempt, v.Decision)
+	assert.Equal(t, "namespace payments is exempt", v.Reason)
+
+	req.Namespace = "team-a"
+	assert.Equal(t, judgement.Exempt, judgement.Judge(p, req).Decision, "alice is exempt")
+
+	req.Now = enforcementDay
+	assert.Equal(t, judgement.Denied, judgement.Judge(p, req).Decision)
+	req.Namespace = "payments"
+	assert.Equal(t, judgement.Denied, judgement.Judge(p, req).Decision)
+}
+
+// kubectl debug: what the request adds is judged. A bad pod-level value counts only where the new
+// ephemeral container inherits it, not because an earlier debug container did.
+func TestEphemeralContainerInheritance(t *testing.T) {
+	pod := compliantPod()
+	pod.Spec.SecurityContext.SeccompProfile = unconfined()
+	pod.Spec.Containers[0].SecurityContext.SeccompProfile = runtimeDefault()
+	earlier := rules.Container{Name: "debugger-1", SecurityContext: &corev1.SecurityContext{AllowPrivilegeEscalation: new(false)}}
+	pod.Spec.EphemeralContainers = []rules.Container{earlier}
+
+	debug := func(sc *corev1.SecurityContext) *judgement.Request {
+		next := *pod
+		next.Spec.EphemeralContainers = []rules.Container{earlier, {Name: "debugger-2", SecurityContext: sc}}
+		req := updatePod(pod, &next)
+		req.SubResource = "ephemeralcontainers"
+		return req
+	}
+
+	v := judgement.Judge(policy.Default(), debug(&corev1.SecurityContext{AllowPrivilegeEscalation: new(false), SeccompProfile: runtimeDefault()}))
+	assert.Equal(t, judgement.Allowed, v.Decision, "the new container overrides the pod's Unconfined profile: %v", v.Enforced)
+
+	v = judgement.Judge(policy.Default(), debug(&corev1.SecurityContext{AllowPrivilegeEscalation: new(false)}))
+	require.Equal(t, judgement.Denied, v.Decision)
+	assert.Equal(t, []string{"seccomp-profile spec.securityContext.seccompProfile"}, found(v.Enforced))
+	assert.Contains(t, v.Enforced[0].Problem, `"debugger-2"`)
+}
+
+// A warning for a missing setting names the containers it leaves unprotected, at most a few.
+func TestUnsetEverywhereNamesContainers(t *testing.T) {
+	v := judgement.Judge(policy.Default(), createPod(legacyPod("web", "sidecar")))
+	assert.Contains(t, judgement.Line(v.Enforced[3]), `seccompProfile: is not set for the pod or containers "web", "sidecar". Fix:`)
+
+	v = judgement.Judge(policy.Default(), createPod(legacyPod("a", "b", "c", "d", "e", "f", "g")))
+	assert.Equal(t, `[dry-run] seccomp-profile: seccompProfile is not set for the pod or containers "a", "b", "c", "d", "e" and 2 more`,
+		judgement.Warning(v.Enforced[len(v.Enforced)-2]))
+}
