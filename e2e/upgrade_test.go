@@ -61,7 +61,9 @@ func legacyWorkloads() ([]legacyWorkload, *policyv1.PodDisruptionBudget) {
 	core := cluster.ControlPlane.Client.CoreV1()
 	batch := cluster.ControlPlane.Client.BatchV1()
 	meta := func(name string) metav1.ObjectMeta { return metav1.ObjectMeta{Name: name} }
-	typeMeta := func(apiVersion, kind string) metav1.TypeMeta { return metav1.TypeMeta{APIVersion: apiVersion, Kind: kind} }
+	typeMeta := func(apiVersion, kind string) metav1.TypeMeta {
+		return metav1.TypeMeta{APIVersion: apiVersion, Kind: kind}
+	}
 
 	workloads := []legacyWorkload{
 		{kind: "Deployment", name: "legacy-web", obj: &appsv1.Deployment{
