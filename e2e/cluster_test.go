@@ -26,12 +26,14 @@ const settleTimeout = 3 * time.Minute
 // state when timeout passes first.
 func eventually(t *testing.T, timeout time.Duration, what string, check func() (done bool, state string)) {
 	t.Helper()
+	start := time.Now()
 	deadline := time.After(timeout)
 	poll := time.NewTicker(250 * time.Millisecond)
 	defer poll.Stop()
 	for {
 		done, state := check()
 		if done {
+			t.Logf("%s: reached after %s", what, time.Since(start).Round(time.Millisecond))
 			return
 		}
 		select {
