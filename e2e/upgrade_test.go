@@ -105,7 +105,7 @@ func legacyWorkloads() ([]legacyWorkload, *policyv1.PodDisruptionBudget) {
 					Action:          batchv1.PodFailurePolicyActionIgnore,
 					OnPodConditions: []batchv1.PodFailurePolicyOnPodConditionsPattern{{Type: corev1.DisruptionTarget}},
 				}}},
-				Template:     podTemplate("legacy-batch", runToCompletion(spec), map[string]string{runUntilDeletedLabel: "true"}),
+				Template: podTemplate("legacy-batch", runToCompletion(spec), map[string]string{runUntilDeletedLabel: "true"}),
 			},
 		}, settled: func(ctx context.Context, ns string) (bool, string) {
 			j, err := batch.Jobs(ns).Get(ctx, "legacy-batch", metav1.GetOptions{})
