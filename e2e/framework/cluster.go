@@ -84,7 +84,13 @@ func StartCluster(ctx context.Context, opts ClusterOptions) (_ *Cluster, err err
 	if err != nil {
 		return nil, err
 	}
-	cpOpts := ControlPlaneOptions{Kubeconfig: kubeconfig, Output: cpLog, CertDir: filepath.Join(dir, "apiserver")}
+	// A certificate directory left by an earlier run in the same Dir (make up after make down) would
+	// be reused without its CA, which only the run that created it knows.
+	apiServerDir := filepath.Join(dir, "apiserver")
+	if err := os.RemoveAll(apiServerDir); err != nil {
+		return nil, err
+	}
+	cpOpts := ControlPlaneOptions{Kubeconfig: kubeconfig, Output: cpLog, CertDir: apiServerDir}
 	if c.ControlPlane, err = StartControlPlane(cpOpts); err != nil {
 		return nil, withLogTail(err, cpLog.Name())
 	}

@@ -35,8 +35,8 @@ type ControlPlaneOptions struct {
 	// Output receives the output of etcd and kube-apiserver; nil discards it.
 	Output io.Writer
 	// CertDir is where the API server keeps its serving certificate and service-account signing key.
-	// A directory of its own, kept across RestartAPIServer, so that clients and issued tokens stay
-	// valid; a temporary directory, removed on Stop, when empty.
+	// A directory of its own, empty at start and kept across StopAPIServer and StartAPIServer, so that
+	// clients and issued tokens stay valid; a temporary directory, removed on Stop, when empty.
 	CertDir string
 }
 
@@ -81,6 +81,10 @@ func StartControlPlane(opts ControlPlaneOptions) (*ControlPlane, error) {
 	if opts.CertDir != "" {
 		if err := os.MkdirAll(opts.CertDir, 0o700); err != nil {
 			return nil, err
+		}
+		// envtest reuses a serving certificate it finds there but cannot know the CA that signed it.
+		if entries, err := os.ReadDir(opts.CertDir); err != nil || len(entries) > 0 {
+			return nil, fmt.Errorf("ControlPlaneOptions.CertDir %s must be empty (%v)", opts.CertDir, err)
 		}
 		env.ControlPlane.GetAPIServer().CertDir = opts.CertDir
 	}
