@@ -6,8 +6,9 @@
 // with no webhook, with kubeguard and with the Pod Security webhook registered the same way: what a
 // cluster's users wait for. It then issues one serving certificate for both webhooks on the loopback
 // interface and, for each connection count, starts a fresh kubeguard and a fresh Pod Security webhook
-// and sends each the same compliant Pod CREATE in turn, A, B, A, B, for several rounds. kubeguard is then measured alone on a mix of Pods, Deployments and
-// RoleBindings, and profiled under load. The tables it prints are Markdown, with the median of the rounds.
+// and sends each the same compliant Pod CREATE in turn, A, B, A, B, for several rounds. kubeguard is
+// then measured alone on a mix of Pods, Deployments and RoleBindings, and profiled under load. The
+// tables it prints are Markdown, with the median of the rounds.
 //
 // With -update it regenerates the request bodies in testdata/ from testdata/manifests instead.
 package main

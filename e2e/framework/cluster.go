@@ -56,7 +56,8 @@ type ClusterOptions struct {
 }
 
 // StartCluster starts etcd and kube-apiserver, issues a CA and serving certificate, starts kubeguard,
-// registers its webhooks and waits until the API server calls them. On error, whatever was started is
+// registers its webhooks and waits until the API server calls them; with Nodes, it then starts the
+// controller manager, the scheduler and kwok, and waits until every node is Ready. On error, whatever was started is
 // stopped again.
 func StartCluster(ctx context.Context, opts ClusterOptions) (_ *Cluster, err error) {
 	if opts.Dir == "" {
