@@ -282,6 +282,8 @@ func TestNodeImageUpgradeKeepsLegacyWorkloadsRunning(t *testing.T) {
 	waitForEnforcement(t, ns)
 	enforcedSince := time.Now()
 
+	deniedBefore := admissionCount(t, `decision="denied"`)
+	warnedBefore := admissionCount(t, `kind="Pod"`, `operation="CREATE"`, `decision="warned"`)
 	floor := watchAvailability(ns, "legacy-web", 3)
 	oldNodes := fakeNodes(t)
 	require.NotEmpty(t, oldNodes)
@@ -334,6 +336,10 @@ func TestNodeImageUpgradeKeepsLegacyWorkloadsRunning(t *testing.T) {
 	})
 
 	assert.Empty(t, webhookRefusals(t, ns), "a controller's pod or Job creation was refused by kubeguard")
+	// kubeguard did judge the controllers' pods, in the enforcing namespace: warned, never denied.
+	assert.Greater(t, admissionCount(t, `kind="Pod"`, `operation="CREATE"`, `decision="warned"`), warnedBefore,
+		"kubeguard judged none of the recreated pods")
+	assert.Equal(t, deniedBefore, admissionCount(t, `decision="denied"`), "kubeguard denied a request during the upgrade")
 
 	// Enforcement still holds for people: a new non-compliant Deployment is refused at apply.
 	deployments := workloads[0]
