@@ -44,7 +44,7 @@ lint: ## Check formatting (gofmt) and run go vet.
 	cd deploy/image && go vet ./...
 
 .PHONY: tools
-tools: ## Build etcd, kube-apiserver, kubectl, helm, pod-security-webhook into bin/ (first time: minutes).
+tools: ## Build etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kwok, kubectl, helm, pod-security-webhook into bin/ (first time: minutes).
 	@e2e/tools/build.sh $(BIN)
 
 ##@ Test
@@ -58,7 +58,7 @@ test: lint build tools ## Run every test: unit, fuzz seeds, end to end (builds t
 	go test $(GOTESTFLAGS) ./...
 
 .PHONY: bench
-bench: build tools ## Measure kubeguard against the Pod Security Admission webhook and profile it (about 5 minutes).
+bench: build tools ## Measure pod creates through the API server and kubeguard against the Pod Security Admission webhook, and profile it (about 10 minutes).
 	go build -o $(BIN)/kubeguard-loadgen ./cmd/kubeguard-loadgen
 	go run ./e2e/bench -out $(BIN)/bench $(BENCH_FLAGS)
 
@@ -70,7 +70,7 @@ run: build ## Serve the webhook on localhost:9443 with a fresh local CA in bin/c
 	$(BIN)/kubeguard serve --host 127.0.0.1 --cert-dir $(BIN)/certs --health-probe-bind-address 127.0.0.1:8081 --metrics-bind-address 127.0.0.1:8080
 
 .PHONY: up
-up: build tools ## Start etcd, kube-apiserver and kubeguard in the background (KUBECONFIG=bin/kubeconfig).
+up: build tools ## Start a local cluster in the background: API server, kubeguard, controllers, scheduler, three kwok nodes (KUBECONFIG=bin/kubeconfig).
 	@go build -o $(BIN)/devcluster ./e2e/cmd/devcluster
 	@e2e/devcluster.sh up
 

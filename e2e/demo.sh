@@ -3,7 +3,9 @@
 # with the real kubectl against the local cluster, so you see kubeguard's rejections, its dry-run
 # warnings and the objects it admits. Files named *-noncompliant.yaml must be rejected in an enforcing
 # namespace and admitted with warnings in a namespace labelled kubeguard.io/mode=dry-run; files named
-# *-compliant.yaml must be admitted. Exits non-zero if any verdict differs.
+# *-compliant.yaml must be admitted. The cluster has three nodes that kwok plays, so the admitted
+# workloads get Running pods; the demo then drains the node under the compliant Deployment and shows
+# its pods recreated on the others. Exits non-zero if any verdict or outcome differs.
 set -uo pipefail
 
 bin=$(pwd)/bin
@@ -92,6 +94,41 @@ for file in "${examples[@]}"; do
 	*) echo "demo: skipping $file (neither *-compliant.yaml nor *-noncompliant.yaml)" ;;
 	esac
 done
+
+# The workloads kubeguard admitted run: their controllers create the pods, as their own service
+# accounts, and kwok starts them on the fake nodes.
+deployment=$("$kubectl" get -n "$enforce_ns" -f examples/deployment-compliant.yaml -o name 2>/dev/null)
+if [ -n "$deployment" ]; then
+	echo
+	echo "${bold}== The admitted workloads run: Deployments roll out, pods are Running${plain}"
+	show rollout status -n "$enforce_ns" "$deployment" --timeout=2m
+	expect 0 $? "rollout of $deployment in $enforce_ns"
+	# In dry-run the controllers' pods are admitted too, with warnings kubectl does not see.
+	legacy=$("$kubectl" get -n "$dry_run_ns" -f examples/deployment-noncompliant.yaml -o name 2>/dev/null)
+	if [ -n "$legacy" ]; then
+		show rollout status -n "$dry_run_ns" "$legacy" --timeout=2m
+		expect 0 $? "rollout of $legacy in $dry_run_ns"
+	fi
+	show get nodes
+	show get pods -n "$enforce_ns" -o wide
+	show get pods -n "$dry_run_ns" -o wide
+
+	# A node-image upgrade drains each node: the evicted pods come back on the others.
+	selector=$("$kubectl" get -n "$enforce_ns" "$deployment" -o go-template='{{range $k, $v := .spec.selector.matchLabels}}{{$k}}={{$v}},{{end}}')
+	selector=${selector%,}
+	node=$("$kubectl" get pods -n "$enforce_ns" -l "$selector" -o jsonpath='{.items[0].spec.nodeName}')
+	echo
+	echo "${bold}== Draining $node, as a node-image upgrade does: its pods come back on the other nodes${plain}"
+	# --force: the example's bare Pod has no controller to bring it back; drain deletes it.
+	show drain "$node" --ignore-daemonsets --delete-emptydir-data --force --timeout=2m
+	expect 0 $? "drain of $node"
+	show rollout status -n "$enforce_ns" "$deployment" --timeout=2m
+	expect 0 $? "rollout of $deployment after the drain"
+	show get pods -n "$enforce_ns" -l "$selector" -o wide
+	on_drained=$("$kubectl" get pods -n "$enforce_ns" -l "$selector" --field-selector "spec.nodeName=$node" -o name)
+	expect "" "$on_drained" "pods of $deployment left on $node"
+	show uncordon "$node"
+fi
 
 echo
 if [ "$failures" -ne 0 ]; then

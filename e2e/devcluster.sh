@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Starts (up) or stops (down) the local control plane of `make up` / `make down`: bin/devcluster runs
-# etcd, kube-apiserver and kubeguard in the background, with its pid in bin/devcluster.pid and its logs
+# Starts (up) or stops (down) the local cluster of `make up` / `make down`: bin/devcluster runs etcd,
+# kube-apiserver, kubeguard, the controller manager, the scheduler and kwok (three nodes) in the background, with its pid in bin/devcluster.pid and its logs
 # in bin/up/. `down` stops only the process recorded there, and only if it is that devcluster.
 #
 # Usage: e2e/devcluster.sh up|down   (run from the repository root, after make build and make tools)
@@ -32,7 +32,7 @@ up() {
 	fi
 	rm -f "$pid_file" "$ready_file"
 	mkdir -p "$dir"
-	echo "up: starting etcd, kube-apiserver and kubeguard (logs in $dir)"
+	echo "up: starting etcd, kube-apiserver, kubeguard, controllers, scheduler and three kwok nodes (logs in $dir)"
 	nohup "$bin/devcluster" --dir "$dir" --kubeconfig "$bin/kubeconfig" --pid-file "$pid_file" \
 		--ready-file "$ready_file" ${KUBEGUARD_CONFIG:+--config "$KUBEGUARD_CONFIG"} >"$log" 2>&1 </dev/null &
 	local pid=$! waited=0
@@ -52,7 +52,7 @@ up() {
 		waited=$((waited + 1))
 	done
 	cat "$log"
-	echo "up: ready. Try: KUBECONFIG=$bin/kubeconfig $bin/kubectl get namespaces   ('make down' stops it)"
+	echo "up: ready. Try: KUBECONFIG=$bin/kubeconfig $bin/kubectl get nodes   ('make down' stops it)"
 }
 
 down() {
@@ -63,7 +63,7 @@ down() {
 		return 0
 	fi
 	echo "down: stopping devcluster (pid $pid)"
-	# Its children (etcd, kube-apiserver, kubeguard), to kill as well should it have to be killed.
+	# Its children (etcd, kube-apiserver, kubeguard, controllers, scheduler, kwok), to kill as well should it have to be killed.
 	local children
 	children=$(grep -l "^PPid:[[:space:]]*$pid\$" /proc/[0-9]*/status 2>/dev/null | cut -d/ -f3 || true)
 	kill -TERM "$pid"

@@ -34,8 +34,7 @@ func newNamespace(t *testing.T, dryRun bool) string {
 	created, err := cluster.ControlPlane.Client.CoreV1().Namespaces().Create(context.Background(), ns, metav1.CreateOptions{})
 	require.NoError(t, err)
 	t.Cleanup(func() {
-		// Without kube-controller-manager the namespace only turns Terminating; that is enough to keep
-		// test runs apart.
+		// The namespace controller removes what the test left, in the background.
 		_ = cluster.ControlPlane.Client.CoreV1().Namespaces().Delete(context.Background(), created.Name, metav1.DeleteOptions{})
 	})
 	return created.Name

@@ -9,8 +9,8 @@ import (
 	"github.com/kubeguard/kubeguard/e2e/framework"
 )
 
-// cluster is shared by every test of the package: starting etcd and kube-apiserver takes seconds, so
-// it happens once, and each test works in namespaces of its own.
+// cluster is shared by every test of the package: starting the control plane takes seconds, so it
+// happens once, and each test works in namespaces of its own.
 var cluster *framework.Cluster
 
 func TestMain(m *testing.M) {
@@ -23,8 +23,9 @@ func run(m *testing.M) int {
 		fmt.Fprintln(os.Stderr, "e2e:", err)
 		return 1
 	}
-	// The default configuration, as a cluster admin gets it with no --config.
-	cluster, err = framework.StartCluster(context.Background(), framework.ClusterOptions{Dir: dir})
+	// The default configuration, as a cluster admin gets it with no --config, in a working cluster:
+	// controllers, scheduler and three nodes, so that workloads get Running pods.
+	cluster, err = framework.StartCluster(context.Background(), framework.ClusterOptions{Dir: dir, Nodes: 3})
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "e2e: cannot start the test cluster (logs in %s): %v\n", dir, err)
 		return 1

@@ -1,11 +1,14 @@
 // Command bench measures kubeguard's cost per admission request side by side with the Pod Security
 // Admission webhook, the reference for what a pod-checking webhook costs: `make bench` runs it.
 //
-// It starts etcd and kube-apiserver (the Pod Security webhook reads namespaces), issues one serving
-// certificate for both webhooks on the loopback interface, and then, for each connection count, starts a
-// fresh kubeguard and a fresh Pod Security webhook and sends each the same compliant Pod CREATE in turn, A,
-// B, A, B, for several rounds. kubeguard is then measured alone on a mix of Pods, Deployments and
-// RoleBindings, and profiled under load. The tables it prints are Markdown, with the median of the rounds.
+// It starts a cluster (etcd, kube-apiserver, controllers, scheduler, kwok nodes, kubeguard registered;
+// the Pod Security webhook reads namespaces from it) and measures pod creates through the API server
+// with no webhook, with kubeguard and with the Pod Security webhook registered the same way: what a
+// cluster's users wait for. It then issues one serving certificate for both webhooks on the loopback
+// interface and, for each connection count, starts a fresh kubeguard and a fresh Pod Security webhook
+// and sends each the same compliant Pod CREATE in turn, A, B, A, B, for several rounds. kubeguard is
+// then measured alone on a mix of Pods, Deployments and RoleBindings, and profiled under load. The
+// tables it prints are Markdown, with the median of the rounds.
 //
 // With -update it regenerates the request bodies in testdata/ from testdata/manifests instead.
 package main
@@ -51,13 +54,16 @@ type settings struct {
 	mixedConns     []int
 	profileSeconds int
 	update         bool
+	// apiServerClients are the concurrent client counts of the pod creates through the API server.
+	apiServerClients  []int
+	apiServerDuration time.Duration
 }
 
 func run(ctx context.Context, args []string, stdout io.Writer) error {
 	// A flag set of its own: controller-runtime, linked in through envtest, registers flags on the global one.
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
 	var s settings
-	var conns, mixedConns string
+	var conns, mixedConns, apiServerClients string
 	fs.StringVar(&s.out, "out", "bin/bench", "directory for certificates, logs, profiles and results")
 	fs.IntVar(&s.rounds, "rounds", 3, "rounds per setting; each round measures both webhooks in turn")
 	fs.DurationVar(&s.warmup, "warmup", 2*time.Second, "unmeasured load before each measurement")
@@ -65,6 +71,8 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	fs.StringVar(&conns, "connections", "1,8,64", "connection counts at which the webhooks are compared")
 	fs.StringVar(&mixedConns, "mixed-connections", "64", "connection counts at which kubeguard is measured on the mixed bodies")
 	fs.IntVar(&s.profileSeconds, "profile-seconds", 10, "length of each CPU profile of kubeguard under load (0: no profile)")
+	fs.StringVar(&apiServerClients, "apiserver-clients", "1,32", "concurrent clients creating pods through the API server")
+	fs.DurationVar(&s.apiServerDuration, "apiserver-duration", 5*time.Second, "length of each pod-create measurement through the API server")
 	fs.BoolVar(&s.update, "update", false, "regenerate the request bodies in e2e/bench/testdata from its manifests, then exit")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -75,6 +83,9 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	if s.mixedConns, err = parseInts(mixedConns); err != nil {
 		return fmt.Errorf("-mixed-connections: %w", err)
+	}
+	if s.apiServerClients, err = parseInts(apiServerClients); err != nil {
+		return fmt.Errorf("-apiserver-clients: %w", err)
 	}
 	if s.rounds < 1 {
 		return errors.New("-rounds must be at least 1")
@@ -92,17 +103,13 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 
-	fmt.Fprintln(stdout, "bench: starting etcd and kube-apiserver")
-	cpLog, err := os.Create(filepath.Join(s.out, "controlplane.log"))
+	fmt.Fprintln(stdout, "bench: starting a cluster: etcd, kube-apiserver, controllers, scheduler, kwok with three nodes, kubeguard")
+	cluster, err := framework.StartCluster(ctx, framework.ClusterOptions{Dir: filepath.Join(s.out, "cluster"), Nodes: 3})
 	if err != nil {
 		return err
 	}
-	defer cpLog.Close()
-	cp, err := framework.StartControlPlane(framework.ControlPlaneOptions{Kubeconfig: filepath.Join(s.out, "kubeconfig"), Output: cpLog})
-	if err != nil {
-		return err
-	}
-	defer func() { _ = cp.Stop() }()
+	defer func() { _ = cluster.Stop() }()
+	cp := cluster.ControlPlane
 	if err := createNamespace(ctx, cp); err != nil {
 		return err
 	}
@@ -118,17 +125,24 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	return measure(ctx, e, &s, stdout)
+	return measure(ctx, cluster, e, &s, stdout)
 }
 
 // measure runs the comparison, the mixed run and the profiles, and prints and saves the results.
-func measure(ctx context.Context, e *env, s *settings, stdout io.Writer) error {
+func measure(ctx context.Context, cluster *framework.Cluster, e *env, s *settings, stdout io.Writer) error {
 	rep := report{Machine: describeMachine(), Settings: reportSettings{
 		Rounds: s.rounds, WarmupSeconds: s.warmup.Seconds(), DurationSeconds: s.duration.Seconds(),
 		Body: podBody.name, BodyBytes: fileSize(podBody.path(e.testdata)),
 	}}
 	rep.Machine.LoadBefore = loadAverage()
 	fmt.Fprintf(stdout, "bench: %s, %d cores, %s, load average %s\n", rep.Machine.CPU, rep.Machine.Cores, rep.Machine.Go, rep.Machine.LoadBefore)
+
+	rows, err := measureAPIServer(ctx, cluster, e, s, stdout)
+	if err != nil {
+		return fmt.Errorf("pod creates through the API server: %w", err)
+	}
+	rep.APIServer = rows
+	rep.Settings.APIServerSeconds = s.apiServerDuration.Seconds()
 
 	for _, conns := range s.connections {
 		c, err := compare(ctx, e, s, conns, stdout)
@@ -175,6 +189,13 @@ func measure(ctx context.Context, e *env, s *settings, stdout io.Writer) error {
 		return err
 	}
 	fmt.Fprintf(stdout, "bench: results in %s, logs in %s\n", filepath.Join(e.dir, "results.{md,json}"), filepath.Join(e.dir, "logs"))
+	for _, row := range rep.APIServer {
+		for setting, f := range row.Settings {
+			if f.Errors > 0 {
+				return fmt.Errorf("%d pod creates through the API server failed with %s: see %s", f.Errors, setting, cluster.Dir)
+			}
+		}
+	}
 	for _, g := range goals(rep.Comparison, rep.Mixed) {
 		if !g.met && strings.HasPrefix(g.name, "no errors") {
 			return errors.New("some requests failed or got the wrong verdict: see the logs")

@@ -15,7 +15,9 @@ type report struct {
 	Settings   reportSettings `json:"settings"`
 	Comparison []comparison   `json:"comparison"`
 	Mixed      []mixed        `json:"mixed"`
-	Profiles   []string       `json:"profiles,omitempty"`
+	// APIServer is pod-create latency through the API server, by concurrent clients.
+	APIServer []apiServerRow `json:"apiServer"`
+	Profiles  []string       `json:"profiles,omitempty"`
 }
 
 type machine struct {
@@ -34,6 +36,8 @@ type reportSettings struct {
 	DurationSeconds float64 `json:"durationSeconds"`
 	Body            string  `json:"body"`
 	BodyBytes       int64   `json:"bodyBytes"`
+	// APIServerSeconds is the length of each pod-create measurement through the API server.
+	APIServerSeconds float64 `json:"apiServerSeconds"`
 }
 
 func describeMachine() machine {
@@ -72,6 +76,12 @@ func loadAverage() string {
 func (r *report) write(w io.Writer) {
 	s := r.Settings
 	fmt.Fprintf(w, "Machine: %s, %d cores, %s; load average %s before, %s after.\n\n", r.Machine.CPU, r.Machine.Cores, r.Machine.Go, r.Machine.LoadBefore, r.Machine.LoadAfter)
+	if len(r.APIServer) > 0 {
+		fmt.Fprintf(w, "Pod creates through the API server (the compliant Pod, kept unscheduled), client-go over one HTTP/2 connection, each client creating back to back; median of %d rounds of %.0fs after %.0fs of warm-up:\n\n",
+			s.Rounds, s.APIServerSeconds, s.WarmupSeconds)
+		writeAPIServer(w, r.APIServer)
+		fmt.Fprintln(w)
+	}
 	fmt.Fprintf(w, "Compliant Pod CREATE (%s, %d bytes), HTTPS, HTTP/1.1 keep-alive; median of %d rounds of %.0fs after %.0fs of warm-up; × is kubeguard ÷ PSA; errors are kubeguard / PSA over all rounds.\n\n",
 		s.Body, s.BodyBytes, s.Rounds, s.DurationSeconds, s.WarmupSeconds)
 	writeComparison(w, r.Comparison)

@@ -17,10 +17,13 @@ import (
 )
 
 // Cluster is a control plane with kubeguard registered as its validating webhook: what the end-to-end
-// tests, the benchmark and `make up` run against.
+// tests, the benchmark and `make up` run against. With nodes, it is a working cluster: the controller
+// manager and the scheduler run, and kwok plays the nodes' kubelets, so workloads get Running pods.
 type Cluster struct {
 	ControlPlane *ControlPlane
-	Kubeguard    *Kubeguard
+	// Components are the controller manager, the scheduler and kwok; nil without nodes.
+	Components *Components
+	Kubeguard  *Kubeguard
 	// CA signed the serving certificate in CertDir and is the registered caBundle.
 	CA *CA
 	// CertDir is kubeguard's --cert-dir.
@@ -46,10 +49,15 @@ type ClusterOptions struct {
 	KubeguardConfig string
 	// FailurePolicy of both webhooks; Fail when empty.
 	FailurePolicy admissionregistrationv1.FailurePolicyType
+	// Nodes is the number of fake nodes (NodeName(0), …). With one or more, kube-controller-manager,
+	// kube-scheduler and kwok run too; with none, only etcd and kube-apiserver (objects are stored,
+	// nothing acts on them).
+	Nodes int
 }
 
 // StartCluster starts etcd and kube-apiserver, issues a CA and serving certificate, starts kubeguard,
-// registers its webhooks and waits until the API server calls them. On error, whatever was started is
+// registers its webhooks and waits until the API server calls them; with Nodes, it then starts the
+// controller manager, the scheduler and kwok, and waits until every node is Ready. On error, whatever was started is
 // stopped again.
 func StartCluster(ctx context.Context, opts ClusterOptions) (_ *Cluster, err error) {
 	if opts.Dir == "" {
@@ -77,7 +85,14 @@ func StartCluster(ctx context.Context, opts ClusterOptions) (_ *Cluster, err err
 	if err != nil {
 		return nil, err
 	}
-	if c.ControlPlane, err = StartControlPlane(ControlPlaneOptions{Kubeconfig: kubeconfig, Output: cpLog}); err != nil {
+	// A certificate directory left by an earlier run in the same Dir (make up after make down) would
+	// be reused without its CA, which only the run that created it knows.
+	apiServerDir := filepath.Join(dir, "apiserver")
+	if err := os.RemoveAll(apiServerDir); err != nil {
+		return nil, err
+	}
+	cpOpts := ControlPlaneOptions{Kubeconfig: kubeconfig, Output: cpLog, CertDir: apiServerDir}
+	if c.ControlPlane, err = StartControlPlane(cpOpts); err != nil {
 		return nil, withLogTail(err, cpLog.Name())
 	}
 	if c.Kubectl, err = Kubectl(kubeconfig); err != nil {
@@ -117,7 +132,33 @@ func StartCluster(ctx context.Context, opts ClusterOptions) (_ *Cluster, err err
 	if err := c.WaitForWebhook(ctx); err != nil {
 		return nil, withLogTail(err, kgLog.Name())
 	}
+	if opts.Nodes > 0 {
+		if err := c.startNodes(ctx, opts.Nodes); err != nil {
+			return nil, err
+		}
+	}
 	return c, nil
+}
+
+// startNodes starts the controller manager, the scheduler and kwok, after kubeguard is registered so
+// that every pod a controller creates goes through it, and registers the fake nodes.
+func (c *Cluster) startNodes(ctx context.Context, nodes int) error {
+	components, err := newComponents(c.ControlPlane, filepath.Join(c.Dir, "components"), func(name string) (io.Writer, error) {
+		return c.openLog(name)
+	})
+	if err != nil {
+		return err
+	}
+	c.Components = components
+	if err := components.Start(ctx); err != nil {
+		return err
+	}
+	for i := range nodes {
+		if err := AddNode(ctx, c.ControlPlane.Client, NodeName(i)); err != nil {
+			return withLogTail(err, filepath.Join(c.Dir, "kwok.log"))
+		}
+	}
+	return nil
 }
 
 func (c *Cluster) openLog(name string) (*os.File, error) {
@@ -174,10 +215,12 @@ func (c *Cluster) WaitForWebhook(ctx context.Context) error {
 	}
 }
 
-// Stop stops kubeguard, then the control plane, and closes the logs. It is safe on a partly started
+// Stop stops kwok, the scheduler and the controller manager, kubeguard, then the control plane, and
+// closes the logs. It is safe on a partly started
 // cluster.
 func (c *Cluster) Stop() error {
 	var errs []error
+	errs = append(errs, c.Components.Stop())
 	if c.Kubeguard != nil {
 		errs = append(errs, c.Kubeguard.Stop())
 	}

@@ -25,6 +25,7 @@ type ControlPlane struct {
 
 	env    *envtest.Environment
 	reaper *reaper
+	binDir string
 }
 
 // ControlPlaneOptions configure StartControlPlane.
@@ -33,6 +34,10 @@ type ControlPlaneOptions struct {
 	Kubeconfig string
 	// Output receives the output of etcd and kube-apiserver; nil discards it.
 	Output io.Writer
+	// CertDir is where the API server keeps its serving certificate and service-account signing key.
+	// A directory of its own, empty at start and kept across StopAPIServer and StartAPIServer, so that
+	// clients and issued tokens stay valid; a temporary directory, removed on Stop, when empty.
+	CertDir string
 }
 
 // controlPlaneStartTimeout bounds how long etcd and kube-apiserver each get to become healthy. The API
@@ -73,14 +78,24 @@ func StartControlPlane(opts ControlPlaneOptions) (*ControlPlane, error) {
 		apiServer := env.ControlPlane.GetAPIServer()
 		apiServer.Out, apiServer.Err = opts.Output, opts.Output
 	}
+	if opts.CertDir != "" {
+		if err := os.MkdirAll(opts.CertDir, 0o700); err != nil {
+			return nil, err
+		}
+		// envtest reuses a serving certificate it finds there but cannot know the CA that signed it.
+		if entries, err := os.ReadDir(opts.CertDir); err != nil || len(entries) > 0 {
+			return nil, fmt.Errorf("ControlPlaneOptions.CertDir %s must be empty (%v)", opts.CertDir, err)
+		}
+		env.ControlPlane.GetAPIServer().CertDir = opts.CertDir
+	}
 	cfg, err := env.Start()
 	if err != nil {
 		// A partial start may have left etcd running.
 		_ = env.Stop()
 		return nil, fmt.Errorf("starting etcd and kube-apiserver from %s: %w", binDir, err)
 	}
-	cp := &ControlPlane{Config: cfg, Kubeconfig: opts.Kubeconfig, env: env}
-	if cp.reaper, err = startReaper(filepath.Join(binDir, "etcd"), filepath.Join(binDir, "kube-apiserver")); err != nil {
+	cp := &ControlPlane{Config: cfg, Kubeconfig: opts.Kubeconfig, env: env, binDir: binDir}
+	if err := cp.watchChildren(); err != nil {
 		_ = cp.Stop()
 		return nil, err
 	}
@@ -97,6 +112,39 @@ func StartControlPlane(opts ControlPlaneOptions) (*ControlPlane, error) {
 		return nil, err
 	}
 	return cp, nil
+}
+
+// watchChildren (re)starts the reaper for the running etcd and kube-apiserver.
+func (c *ControlPlane) watchChildren() error {
+	c.reaper.stop()
+	var err error
+	c.reaper, err = startReaper(filepath.Join(c.binDir, "etcd"), filepath.Join(c.binDir, "kube-apiserver"))
+	return err
+}
+
+// CACert returns the PEM of the CA that signed the API server's serving certificate.
+func (c *ControlPlane) CACert() []byte {
+	return c.env.ControlPlane.GetAPIServer().SecureServing.CA
+}
+
+// ServiceAccountSigningKeyFile is the private key the API server signs service-account tokens with:
+// the controller manager signs the tokens of the controllers' service accounts with it too.
+func (c *ControlPlane) ServiceAccountSigningKeyFile() string {
+	return filepath.Join(c.env.ControlPlane.GetAPIServer().CertDir, "sa-signer.key")
+}
+
+// StopAPIServer stops kube-apiserver alone; etcd keeps the cluster's state.
+func (c *ControlPlane) StopAPIServer() error {
+	return c.env.ControlPlane.GetAPIServer().Stop()
+}
+
+// StartAPIServer starts kube-apiserver again on the same port, with the same certificates and
+// flags, and returns once it is healthy. It needs ControlPlaneOptions.CertDir.
+func (c *ControlPlane) StartAPIServer() error {
+	if err := c.env.ControlPlane.GetAPIServer().Start(); err != nil {
+		return fmt.Errorf("restarting kube-apiserver: %w", err)
+	}
+	return c.watchChildren()
 }
 
 // Stop stops kube-apiserver and etcd and removes their data.

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the binaries the end-to-end tests, the chart tests and the benchmark run against
-# (kube-apiserver, etcd, kubectl, helm and the Pod Security Admission webhook) from the Go
-# module proxy into bin/. Each tool's version is pinned by the go.mod of its module under
+# (etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kwok, kubectl, helm and the Pod
+# Security Admission webhook) from the Go module proxy into bin/. Each tool's version is pinned by the go.mod of its module under
 # e2e/tools/; a stamp file per tool records the version it was built at, so a tool is
 # rebuilt only when its pin changes or its binary is gone.
 #
@@ -17,7 +17,10 @@ bin_dir=$(cd "$bin_dir" && pwd)
 tools=(
 	"etcd|etcd|go.etcd.io/etcd/server/v3|go.etcd.io/etcd/server/v3"
 	"kube-apiserver|kubernetes|k8s.io/kubernetes/cmd/kube-apiserver|k8s.io/kubernetes"
+	"kube-controller-manager|kubernetes|k8s.io/kubernetes/cmd/kube-controller-manager|k8s.io/kubernetes"
+	"kube-scheduler|kubernetes|k8s.io/kubernetes/cmd/kube-scheduler|k8s.io/kubernetes"
 	"kubectl|kubernetes|k8s.io/kubernetes/cmd/kubectl|k8s.io/kubernetes"
+	"kwok|kwok|sigs.k8s.io/kwok/cmd/kwok|sigs.k8s.io/kwok"
 	"pod-security-webhook|kubernetes|k8s.io/pod-security-admission/cmd/webhook|k8s.io/pod-security-admission"
 	"helm|helm|helm.sh/helm/v4/cmd/helm|helm.sh/helm/v4"
 )
@@ -34,7 +37,7 @@ pinned_version() {
 version_ldflags() {
 	local name=$1 version=$2
 	case $name in
-	kube-apiserver | kubectl | pod-security-webhook)
+	kube-apiserver | kube-controller-manager | kube-scheduler | kubectl | pod-security-webhook)
 		local major minor flags=""
 		major=$(echo "$version" | sed -E 's/^v([0-9]+)\..*/\1/')
 		minor=$(echo "$version" | sed -E 's/^v[0-9]+\.([0-9]+)\..*/\1/')
@@ -48,6 +51,8 @@ version_ldflags() {
 		done
 		echo "$flags"
 		;;
+	# kwok prints its version without the leading v.
+	kwok) echo "-X sigs.k8s.io/kwok/pkg/consts.Version=${version#v}" ;;
 	helm) echo "-X helm.sh/helm/v4/internal/version.version=$version -X helm.sh/helm/v4/internal/version.gitTreeState=clean" ;;
 	esac
 }
@@ -68,7 +73,7 @@ if [ ${#pending[@]} -eq 0 ]; then
 	exit 0
 fi
 echo "tools: building ${#pending[@]} tool(s) from the Go module proxy into $bin_dir."
-echo "tools: the first build takes several minutes (10 to 20 on two cores: kube-apiserver alone is most of it); later builds reuse the Go build cache."
+echo "tools: the first build takes several minutes (15 to 25 on two cores: kube-apiserver alone is most of it); later builds reuse the Go build cache."
 
 for entry in "${pending[@]}"; do
 	IFS='|' read -r name module pkg version_module version <<<"$entry"

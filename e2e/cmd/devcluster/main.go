@@ -1,6 +1,7 @@
-// Command devcluster runs a local control plane with kubeguard as its validating webhook until it is
-// told to stop: etcd, kube-apiserver, `kubeguard serve` with a fresh CA and serving certificate, and
-// the ValidatingWebhookConfiguration pointing at it. `make up` starts it in the background and `make
+// Command devcluster runs a local cluster with kubeguard as its validating webhook until it is told to
+// stop: etcd, kube-apiserver, `kubeguard serve` with a fresh CA and serving certificate, the
+// ValidatingWebhookConfiguration pointing at it, kube-controller-manager, kube-scheduler, and kwok
+// playing the kubelets of three Ready nodes. `make up` starts it in the background and `make
 // down` stops it with SIGTERM.
 //
 // It writes its pid to --pid-file at once, and the file named by --ready-file once the cluster answers
@@ -40,6 +41,7 @@ func run() error {
 		readyFile     = fs.String("ready-file", "bin/up/ready", "written once the cluster is ready; removed on exit")
 		config        = fs.String("config", "", "kubeguard configuration file (optional)")
 		failurePolicy = fs.String("failure-policy", string(admissionregistrationv1.Fail), "failurePolicy of the webhooks: Fail or Ignore")
+		nodes         = fs.Int("nodes", 3, "number of fake nodes kwok plays; 0 runs etcd and kube-apiserver alone")
 	)
 	_ = fs.Parse(os.Args[1:]) // ExitOnError: never returns an error
 	policy := admissionregistrationv1.FailurePolicyType(*failurePolicy)
@@ -73,12 +75,16 @@ func run() error {
 		Kubeconfig:      *kubeconfig,
 		KubeguardConfig: kubeguardConfig,
 		FailurePolicy:   policy,
+		Nodes:           *nodes,
 	})
 	if err != nil {
 		return err
 	}
 	fmt.Printf("kube-apiserver: %s\n", cluster.ControlPlane.Config.Host)
 	fmt.Printf("kubeguard:      %s (pid %d, logs in %s)\n", cluster.Kubeguard.URL(""), cluster.Kubeguard.Pid(), filepath.Join(cluster.Dir, "kubeguard.log"))
+	if cluster.Components != nil {
+		fmt.Printf("nodes:          %d, played by kwok (logs of the controller manager, scheduler and kwok in %s)\n", *nodes, cluster.Dir)
+	}
 	fmt.Printf("kubeconfig:     %s\n", *kubeconfig)
 	if err := os.WriteFile(*readyFile, []byte(cluster.ControlPlane.Config.Host+"\n"), 0o644); err != nil {
 		return errors.Join(err, cluster.Stop())
@@ -86,6 +92,6 @@ func run() error {
 	defer os.Remove(*readyFile)
 
 	<-ctx.Done()
-	fmt.Println("stopping kubeguard, kube-apiserver and etcd")
+	fmt.Println("stopping kwok, kube-scheduler, kube-controller-manager, kubeguard, kube-apiserver and etcd")
 	return cluster.Stop()
 }
