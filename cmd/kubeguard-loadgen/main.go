@@ -25,6 +25,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/kubeguard/kubeguard/cmd/kubeguard-loadgen/review"
 )
 
 // Exit codes: 1 when any request failed or got the wrong verdict, 2 when the run could not start.
@@ -81,7 +83,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	var err error
-	if opts.bodies, err = loadBodies(bodyArgs); err != nil {
+	if opts.bodies, err = review.Load(bodyArgs); err != nil {
 		fmt.Fprintf(stderr, "kubeguard-loadgen: %v\n", err)
 		return exitUsage
 	}

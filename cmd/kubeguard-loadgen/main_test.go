@@ -17,6 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 	ctrllog "sigs.k8s.io/controller-runtime/pkg/log"
 
+	"github.com/kubeguard/kubeguard/cmd/kubeguard-loadgen/review"
 	"github.com/kubeguard/kubeguard/policy"
 	"github.com/kubeguard/kubeguard/webhook"
 )
@@ -72,7 +73,7 @@ func TestMixedBodiesGetTheirVerdicts(t *testing.T) {
 	sent := 0
 	for _, b := range rep.Bodies {
 		sent += b.Sent
-		if b.Expect == allowed {
+		if b.Expect == review.Allowed {
 			assert.Equal(t, b.Sent, b.Allowed, b.Name)
 		} else {
 			assert.Equal(t, b.Sent, b.Denied, b.Name)

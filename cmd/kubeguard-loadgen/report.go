@@ -8,6 +8,9 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/kubeguard/kubeguard/cmd/kubeguard-loadgen/procfs"
+	"github.com/kubeguard/kubeguard/cmd/kubeguard-loadgen/review"
 )
 
 // report is the result of a run, as written with --json. Durations are in the unit their name ends with.
@@ -40,12 +43,12 @@ type latency struct {
 }
 
 type bodyReport struct {
-	Name    string  `json:"name"`
-	Expect  verdict `json:"expect"`
-	Bytes   int     `json:"bytes"`
-	Sent    int     `json:"sent"`
-	Allowed int     `json:"allowed"`
-	Denied  int     `json:"denied"`
+	Name    string         `json:"name"`
+	Expect  review.Verdict `json:"expect"`
+	Bytes   int            `json:"bytes"`
+	Sent    int            `json:"sent"`
+	Allowed int            `json:"allowed"`
+	Denied  int            `json:"denied"`
 }
 
 type serverReport struct {
@@ -60,7 +63,7 @@ type serverReport struct {
 	RSSBytes     int64 `json:"rssBytes"`
 }
 
-func newReport(opts *options, conns []*conn, elapsed, clientCPU time.Duration, before, after procSample) *report {
+func newReport(opts *options, conns []*conn, elapsed, clientCPU time.Duration, before, after procfs.Sample) *report {
 	rep := &report{
 		Label:        opts.label,
 		URL:          opts.url,
@@ -71,7 +74,7 @@ func newReport(opts *options, conns []*conn, elapsed, clientCPU time.Duration, b
 		Bodies:       make([]bodyReport, len(opts.bodies)),
 	}
 	for i, b := range opts.bodies {
-		rep.Bodies[i] = bodyReport{Name: b.name, Expect: b.expect, Bytes: b.size()}
+		rep.Bodies[i] = bodyReport{Name: b.Name, Expect: b.Expect, Bytes: b.Size()}
 	}
 	var all []time.Duration
 	for _, c := range conns {
@@ -101,13 +104,13 @@ func newReport(opts *options, conns []*conn, elapsed, clientCPU time.Duration, b
 		rep.ClientCPUPerRequestMicros = micros(clientCPU) / float64(rep.Requests)
 	}
 	if opts.pid != 0 {
-		cpu := after.cpu - before.cpu
+		cpu := after.CPU - before.CPU
 		rep.Server = &serverReport{
 			PID:          opts.pid,
 			CPUSeconds:   cpu.Seconds(),
 			CPUCores:     cpu.Seconds() / elapsed.Seconds(),
-			PeakRSSBytes: after.peakRSS,
-			RSSBytes:     after.rss,
+			PeakRSSBytes: after.PeakRSS,
+			RSSBytes:     after.RSS,
 		}
 		if rep.Requests > 0 {
 			rep.Server.CPUPerRequestMicros = micros(cpu) / float64(rep.Requests)
