@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/kubeguard/kubeguard/cmd/kubeguard-loadgen/latency"
 	"github.com/kubeguard/kubeguard/cmd/kubeguard-loadgen/procfs"
 	"github.com/kubeguard/kubeguard/cmd/kubeguard-loadgen/review"
 )
@@ -27,19 +28,11 @@ type report struct {
 	Errors                    int               `json:"errors"`
 	ErrorsByKind              map[string]int    `json:"errorsByKind,omitempty"`
 	ErrorSamples              map[string]string `json:"errorSamples,omitempty"`
-	Latency                   latency           `json:"latency"`
+	Latency                   latency.Summary   `json:"latency"`
 	Bodies                    []bodyReport      `json:"bodies"`
 	ClientCPUPerRequestMicros float64           `json:"clientCPUPerRequestMicros"`
 	// Server is set when --pid was given.
 	Server *serverReport `json:"server,omitempty"`
-}
-
-type latency struct {
-	MeanMillis float64 `json:"meanMillis"`
-	P50Millis  float64 `json:"p50Millis"`
-	P90Millis  float64 `json:"p90Millis"`
-	P99Millis  float64 `json:"p99Millis"`
-	MaxMillis  float64 `json:"maxMillis"`
 }
 
 type bodyReport struct {
@@ -96,7 +89,7 @@ func newReport(opts *options, conns []*conn, elapsed, clientCPU time.Duration, b
 		}
 	}
 	rep.Requests = len(all)
-	rep.Latency = summarize(all)
+	rep.Latency = latency.Summarize(all)
 	if elapsed > 0 {
 		rep.Throughput = float64(rep.Requests) / elapsed.Seconds()
 	}
@@ -119,33 +112,6 @@ func newReport(opts *options, conns []*conn, elapsed, clientCPU time.Duration, b
 	return rep
 }
 
-// summarize sorts latencies in place and returns their mean and percentiles.
-func summarize(latencies []time.Duration) latency {
-	if len(latencies) == 0 {
-		return latency{}
-	}
-	slices.Sort(latencies)
-	var sum time.Duration
-	for _, l := range latencies {
-		sum += l
-	}
-	return latency{
-		MeanMillis: millis(sum / time.Duration(len(latencies))),
-		P50Millis:  millis(percentile(latencies, 50)),
-		P90Millis:  millis(percentile(latencies, 90)),
-		P99Millis:  millis(percentile(latencies, 99)),
-		MaxMillis:  millis(latencies[len(latencies)-1]),
-	}
-}
-
-// percentile returns the nearest-rank percentile of sorted values: the smallest value that at least p% of
-// the values do not exceed.
-func percentile(sorted []time.Duration, p int) time.Duration {
-	rank := (p*len(sorted) + 99) / 100
-	return sorted[max(rank, 1)-1]
-}
-
-func millis(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
 func micros(d time.Duration) float64 { return float64(d) / float64(time.Microsecond) }
 
 // writeSummary prints the report for people.
