@@ -5,7 +5,9 @@
 // certificate for both webhooks on the loopback interface, and then, for each connection count, starts a
 // fresh kubeguard and a fresh Pod Security webhook and sends each the same compliant Pod CREATE in turn, A,
 // B, A, B, for several rounds. kubeguard is then measured alone on a mix of Pods, Deployments and
-// RoleBindings, and profiled under load. The tables it prints are Markdown, with the median of the rounds.
+// RoleBindings, and profiled under load. Last, each attack of the load generator's --attack mode is made on
+// a fresh kubeguard while ordinary reviews keep coming, and judged against kubeguard's targets under attack.
+// The tables it prints are Markdown, with the median of the rounds.
 //
 // With -update it regenerates the request bodies in testdata/ from testdata/manifests instead.
 package main
@@ -51,6 +53,9 @@ type settings struct {
 	mixedConns     []int
 	profileSeconds int
 	update         bool
+	comparison     bool
+	attacks        bool
+	attackDuration time.Duration
 }
 
 func run(ctx context.Context, args []string, stdout io.Writer) error {
@@ -65,6 +70,9 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	fs.StringVar(&conns, "connections", "1,8,64", "connection counts at which the webhooks are compared")
 	fs.StringVar(&mixedConns, "mixed-connections", "64", "connection counts at which kubeguard is measured on the mixed bodies")
 	fs.IntVar(&s.profileSeconds, "profile-seconds", 10, "length of each CPU profile of kubeguard under load (0: no profile)")
+	fs.BoolVar(&s.comparison, "comparison", true, "compare kubeguard with the Pod Security webhook, measure the mixed bodies and profile")
+	fs.BoolVar(&s.attacks, "attacks", true, "make the hostile-request attacks, each on a fresh kubeguard")
+	fs.DurationVar(&s.attackDuration, "attack-duration", 20*time.Second, "how long each attack starts new hostile requests")
 	fs.BoolVar(&s.update, "update", false, "regenerate the request bodies in e2e/bench/testdata from its manifests, then exit")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -79,6 +87,9 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	if s.rounds < 1 {
 		return errors.New("-rounds must be at least 1")
 	}
+	if !s.comparison && !s.attacks && !s.update {
+		return errors.New("-comparison=false and -attacks=false leave nothing to do")
+	}
 
 	root, err := framework.RepoRoot()
 	if err != nil {
@@ -92,6 +103,14 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 
+	if !s.comparison && !s.update {
+		// kubeguard reads nothing from the cluster: the attacks need no control plane.
+		e, err := newEnv(s.out, testdata, "")
+		if err != nil {
+			return err
+		}
+		return measure(ctx, e, &s, stdout)
+	}
 	fmt.Fprintln(stdout, "bench: starting etcd and kube-apiserver")
 	cpLog, err := os.Create(filepath.Join(s.out, "controlplane.log"))
 	if err != nil {
@@ -130,6 +149,53 @@ func measure(ctx context.Context, e *env, s *settings, stdout io.Writer) error {
 	rep.Machine.LoadBefore = loadAverage()
 	fmt.Fprintf(stdout, "bench: %s, %d cores, %s, load average %s\n", rep.Machine.CPU, rep.Machine.Cores, rep.Machine.Go, rep.Machine.LoadBefore)
 
+	if s.comparison {
+		if err := measureComparison(ctx, e, s, &rep, stdout); err != nil {
+			return err
+		}
+	}
+	if s.attacks {
+		var err error
+		if rep.Attacks, err = runAttacks(ctx, e, s.attackDuration, stdout); err != nil {
+			return err
+		}
+	}
+	rep.Machine.LoadAfter = loadAverage()
+
+	var md strings.Builder
+	rep.write(&md)
+	fmt.Fprint(stdout, "\n", md.String())
+	if err := os.WriteFile(filepath.Join(e.dir, "results.md"), []byte(md.String()), 0o644); err != nil {
+		return err
+	}
+	data, err := json.MarshalIndent(&rep, "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(e.dir, "results.json"), append(data, '\n'), 0o644); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "bench: results in %s, logs in %s\n", filepath.Join(e.dir, "results.{md,json}"), filepath.Join(e.dir, "logs"))
+	for _, g := range goals(rep.Comparison, rep.Mixed) {
+		if !g.met && strings.HasPrefix(g.name, "no errors") {
+			return errors.New("some requests failed or got the wrong verdict: see the logs")
+		}
+	}
+	var missed []string
+	for _, g := range attackGoals(rep.Attacks) {
+		if !g.met && len(rep.Attacks) > 0 {
+			missed = append(missed, fmt.Sprintf("%s: %s", g.name, g.got))
+		}
+	}
+	if len(missed) > 0 {
+		return fmt.Errorf("targets under attack missed: %s", strings.Join(missed, "; "))
+	}
+	return nil
+}
+
+// measureComparison compares kubeguard with the Pod Security webhook, measures it on the mixed bodies and
+// profiles it.
+func measureComparison(ctx context.Context, e *env, s *settings, rep *report, stdout io.Writer) error {
 	for _, conns := range s.connections {
 		c, err := compare(ctx, e, s, conns, stdout)
 		if err != nil {
@@ -157,27 +223,6 @@ func measure(ctx context.Context, e *env, s *settings, stdout io.Writer) error {
 			}
 			rep.Profiles = append(rep.Profiles, filepath.Join(e.dir, p.name+".pprof"))
 			fmt.Fprintln(stdout, firstLines(top, 40))
-		}
-	}
-	rep.Machine.LoadAfter = loadAverage()
-
-	var md strings.Builder
-	rep.write(&md)
-	fmt.Fprint(stdout, "\n", md.String())
-	if err := os.WriteFile(filepath.Join(e.dir, "results.md"), []byte(md.String()), 0o644); err != nil {
-		return err
-	}
-	data, err := json.MarshalIndent(&rep, "", "  ")
-	if err != nil {
-		return err
-	}
-	if err := os.WriteFile(filepath.Join(e.dir, "results.json"), append(data, '\n'), 0o644); err != nil {
-		return err
-	}
-	fmt.Fprintf(stdout, "bench: results in %s, logs in %s\n", filepath.Join(e.dir, "results.{md,json}"), filepath.Join(e.dir, "logs"))
-	for _, g := range goals(rep.Comparison, rep.Mixed) {
-		if !g.met && strings.HasPrefix(g.name, "no errors") {
-			return errors.New("some requests failed or got the wrong verdict: see the logs")
 		}
 	}
 	return nil
