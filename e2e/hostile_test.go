@@ -66,23 +66,23 @@ func TestHostileRequests(t *testing.T) {
 		assertOrdinary(t, rep)
 	})
 
-	for _, scenario := range []attack.Scenario{attack.StalledBodies, attack.TricklingBodies} {
-		// Four bodies of the largest size fit in kubeguard's body budget: each is held until its time is up.
-		t.Run(string(scenario)+" are cut off", func(t *testing.T) {
-			rep := run(t, scenario, 4, 4)
-			assert.Empty(t, rep.Failures)
-			require.Len(t, rep.Hostile, 1)
-			assert.Equal(t, 4, rep.Hostile[0].Sent)
-			assert.Equal(t, map[string]int{"cut off: HTTP 400": 4}, rep.Hostile[0].Outcomes, rep.Hostile[0].Samples)
-			assertOrdinary(t, rep)
-		})
-	}
+	// Four bodies of the largest size fit in kubeguard's body budget: each is read until its time is up.
+	t.Run("trickling bodies are cut off", func(t *testing.T) {
+		rep := run(t, attack.TricklingBodies, 4, 4)
+		assert.Empty(t, rep.Failures)
+		require.Len(t, rep.Hostile, 1)
+		assert.Equal(t, 4, rep.Hostile[0].Sent)
+		assert.Equal(t, map[string]int{"cut off: HTTP 400": 4}, rep.Hostile[0].Outcomes, rep.Hostile[0].Samples)
+		assertOrdinary(t, rep)
+	})
 
 	t.Run("stalled bodies beyond the budget are cut off", func(t *testing.T) {
 		rep := run(t, attack.StalledBodies, 24, 24)
 		require.Len(t, rep.Hostile, 1)
 		s := rep.Hostile[0]
 		assert.Equal(t, 24, s.Sent)
+		// Answered, or closed: a body one byte short of its length is closed only at the request's
+		// deadline (docs/performance.md, "Hostile requests"); either way within the attack's bounded wait.
 		for outcome, n := range s.Outcomes {
 			assert.True(t, strings.HasPrefix(outcome, "cut off: "), "%d × %s: %s", n, outcome, s.Samples[outcome])
 		}
