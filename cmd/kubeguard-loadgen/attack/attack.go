@@ -142,10 +142,7 @@ func Run(ctx context.Context, t Target, o Options) (*Report, error) {
 	if err := o.Validate(&t); err != nil {
 		return nil, err
 	}
-	h, err := newHostile(&t, &o)
-	if err != nil {
-		return nil, err
-	}
+	h := newHostile(&t, &o)
 	rep := &Report{Scenario: o.Scenario, Connections: o.Connections}
 	if t.MetricsURL != "" {
 		m, err := readMetrics(ctx, t.MetricsURL)
@@ -157,9 +154,9 @@ func Run(ctx context.Context, t Target, o Options) (*Report, error) {
 
 	ord := newOrdinary(&t, &o)
 	ordCtx, stopOrdinary := context.WithCancel(ctx)
-	defer stopOrdinary()
 	ordDone := make(chan struct{})
 	go func() { ord.run(ordCtx); close(ordDone) }()
+	defer func() { stopOrdinary(); <-ordDone }()
 
 	// Every ordinary review, and one hostile request where it adds series, is answered before the baseline
 	// is taken: later growth is then the attack's alone.
@@ -170,6 +167,7 @@ func Run(ctx context.Context, t Target, o Options) (*Report, error) {
 		return nil, err
 	}
 	if rep.Metrics != nil {
+		var err error
 		if rep.Metrics.Before, err = readMetrics(ctx, t.MetricsURL); err != nil {
 			return nil, err
 		}

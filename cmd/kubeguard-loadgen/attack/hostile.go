@@ -37,7 +37,7 @@ type worker struct {
 	client *http.Client
 }
 
-func newHostile(t *Target, o *Options) (*hostile, error) {
+func newHostile(t *Target, o *Options) *hostile {
 	h := &hostile{target: t, opts: o, cutOffWait: o.CutOffWait}
 	if h.cutOffWait == 0 {
 		h.cutOffWait = DefaultCutOffWait
@@ -55,7 +55,7 @@ func newHostile(t *Target, o *Options) (*hostile, error) {
 	case MadeUpKinds:
 		h.madeUpKinds()
 	}
-	return h, nil
+	return h
 }
 
 // warm makes the scenario's warm-up requests, if it has any.
