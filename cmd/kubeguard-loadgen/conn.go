@@ -3,11 +3,12 @@ package main
 import (
 	"bytes"
 	"crypto/tls"
-	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
 	"time"
+
+	"github.com/kubeguard/kubeguard/cmd/kubeguard-loadgen/review"
 )
 
 // conn is one keep-alive connection with one request in flight at a time, as each of the API server's
@@ -69,7 +70,7 @@ func newConn(r *loadRun, index uint32, tlsConfig *tls.Config) (*conn, error) {
 	}
 	largest := 0
 	for i := range r.opts.bodies {
-		largest = max(largest, r.opts.bodies[i].size())
+		largest = max(largest, r.opts.bodies[i].Size())
 	}
 	c := &conn{
 		run:    r,
@@ -102,7 +103,7 @@ func (c *conn) loop() {
 	bodies := c.run.opts.bodies
 	// Connections start at different bodies, so that a mix is in flight at once from the first request.
 	next := int(c.index) % len(bodies)
-	var uid [uidLen]byte
+	var uid review.UID
 	for seq := uint64(0); ; seq++ {
 		p, ok := c.run.next()
 		if !ok {
@@ -110,7 +111,7 @@ func (c *conn) loop() {
 		}
 		i := next
 		next = (next + 1) % len(bodies)
-		newUID(&uid, c.index, seq)
+		review.NewUID(&uid, c.index, seq)
 		start := time.Now()
 		verdict, kind, err := c.send(&bodies[i], &uid)
 		latency := time.Since(start)
@@ -124,8 +125,8 @@ func (c *conn) loop() {
 }
 
 // send makes one request and checks its answer. It returns the verdict, or the kind of error and the error.
-func (c *conn) send(b *body, uid *[uidLen]byte) (verdict, string, error) {
-	c.out = b.appendRequest(c.out[:0], uid)
+func (c *conn) send(b *review.Body, uid *review.UID) (review.Verdict, string, error) {
+	c.out = b.Append(c.out[:0], uid)
 	c.reader.Reset(c.out)
 	c.req.ContentLength = int64(len(c.out))
 	resp, err := c.client.Do(c.req)
@@ -139,54 +140,20 @@ func (c *conn) send(b *body, uid *[uidLen]byte) (verdict, string, error) {
 		return "", errTransport, fmt.Errorf("reading the response: %w", err)
 	}
 	if resp.StatusCode != http.StatusOK {
-		return "", errStatus, fmt.Errorf("%s: %s", resp.Status, truncate(c.in))
+		return "", errStatus, fmt.Errorf("%s: %s", resp.Status, review.Truncate(c.in))
 	}
-	got, err := parseResponse(c.in)
+	got, err := review.ParseResponse(c.in)
 	if err != nil {
 		return "", errDecode, err
 	}
-	if got.UID != string(uid[:]) {
+	if got.UID != uid.String() {
 		return "", errUID, fmt.Errorf("response UID %q for request UID %q", got.UID, uid[:])
 	}
-	v := denied
-	if got.Allowed {
-		v = allowed
-	}
-	if v != b.expect {
-		return v, errVerdict, fmt.Errorf("%s: %s, want %s: %s", b.name, v, b.expect, got.message())
+	v := got.Verdict()
+	if v != b.Expect {
+		return v, errVerdict, fmt.Errorf("%s: %s, want %s: %s", b.Name, v, b.Expect, got.Message())
 	}
 	return v, "", nil
-}
-
-// reviewResponse is what is checked of an answer.
-type reviewResponse struct {
-	UID     string `json:"uid"`
-	Allowed bool   `json:"allowed"`
-	Status  *struct {
-		Message string `json:"message"`
-	} `json:"status"`
-}
-
-func (r *reviewResponse) message() string {
-	if r.Status == nil {
-		return "(no status)"
-	}
-	return r.Status.Message
-}
-
-func parseResponse(data []byte) (*reviewResponse, error) {
-	var review struct {
-		APIVersion string          `json:"apiVersion"`
-		Kind       string          `json:"kind"`
-		Response   *reviewResponse `json:"response"`
-	}
-	if err := json.Unmarshal(data, &review); err != nil {
-		return nil, fmt.Errorf("response is not JSON: %v: %s", err, truncate(data))
-	}
-	if review.Kind != "AdmissionReview" || review.Response == nil {
-		return nil, fmt.Errorf("response is not an AdmissionReview with a response: %s", truncate(data))
-	}
-	return review.Response, nil
 }
 
 // readAll is io.ReadAll into a reused buffer.
@@ -206,24 +173,16 @@ func readAll(dst []byte, r io.Reader) ([]byte, error) {
 	}
 }
 
-func truncate(b []byte) string {
-	const limit = 300
-	if len(b) > limit {
-		return string(b[:limit]) + "…"
-	}
-	return string(b)
-}
-
 func (c *conn) close() { c.client.CloseIdleConnections() }
 
-func (s *connStats) record(body int, v verdict, latency time.Duration, kind string, err error) {
+func (s *connStats) record(body int, v review.Verdict, latency time.Duration, kind string, err error) {
 	s.latencies = append(s.latencies, latency)
 	s.perBody[body].sent++
 	switch v {
-	case allowed:
+	case review.Allowed:
 		s.allowed++
 		s.perBody[body].allowed++
-	case denied:
+	case review.Denied:
 		s.denied++
 		s.perBody[body].denied++
 	}

@@ -9,13 +9,16 @@ import (
 	"sync/atomic"
 	"syscall"
 	"time"
+
+	"github.com/kubeguard/kubeguard/cmd/kubeguard-loadgen/procfs"
+	"github.com/kubeguard/kubeguard/cmd/kubeguard-loadgen/review"
 )
 
 // options are a run's settings, checked by validate.
 type options struct {
 	url         string
 	trust       *x509.CertPool
-	bodies      []body
+	bodies      []review.Body
 	connections int
 	duration    time.Duration
 	requests    int
@@ -74,7 +77,7 @@ func runLoad(ctx context.Context, opts *options) (*report, error) {
 		return nil, ctx.Err()
 	}
 
-	serverBefore, err := readProc(opts.pid)
+	serverBefore, err := procfs.Read(opts.pid)
 	if err != nil {
 		stop()
 		<-done
@@ -100,7 +103,7 @@ func runLoad(ctx context.Context, opts *options) (*report, error) {
 	}
 	elapsed := time.Since(start)
 	clientAfter := clientCPU()
-	serverAfter, err := readProc(opts.pid)
+	serverAfter, err := procfs.Read(opts.pid)
 	if err != nil {
 		return nil, fmt.Errorf("the server (pid %d) is gone: %w", opts.pid, err)
 	}

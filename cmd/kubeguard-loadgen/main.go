@@ -10,6 +10,13 @@
 //	kubeguard-loadgen --url https://127.0.0.1:9443/validate --ca ca.crt \
 //	    --body pod.json=allowed --body rolebinding.json=denied \
 //	    --connections 64 --duration 10s --pid 1234 --json result.json
+//
+// With --attack it sends hostile requests instead, while sending the bodies as ordinary reviews at --rate
+// per second, and reports how the server coped (see package attack):
+//
+//	kubeguard-loadgen --attack stalled-bodies --hostile-connections 64 --duration 20s \
+//	    --url https://127.0.0.1:9443/validate --ca ca.crt --body pod.json=allowed \
+//	    --pid 1234 --metrics-url http://127.0.0.1:8080/metrics --json result.json
 package main
 
 import (
@@ -25,6 +32,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/kubeguard/kubeguard/cmd/kubeguard-loadgen/review"
 )
 
 // Exit codes: 1 when any request failed or got the wrong verdict, 2 when the run could not start.
@@ -61,6 +70,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		opts     options
 		caFile   string
 		jsonOut  string
+		hostile  attackFlags
 	)
 	fs.StringVar(&opts.url, "url", "", "webhook URL, e.g. https://127.0.0.1:9443/validate (required)")
 	fs.StringVar(&caFile, "ca", "", "PEM file of the CA that signed the server's certificate (required)")
@@ -73,15 +83,19 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.IntVar(&opts.pid, "pid", 0, "process ID of the server, to report its CPU time per request and peak RSS (Linux)")
 	fs.StringVar(&opts.label, "label", "", "name of this run in the report")
 	fs.StringVar(&jsonOut, "json", "", `write the report as JSON to this file ("-" for standard output, the summary then goes to standard error)`)
+	hostile.register(fs)
 	if err := fs.Parse(args); err != nil {
 		return exitUsage
+	}
+	if hostile.scenario != "" {
+		return runAttack(ctx, &opts, &hostile, bodyArgs, caFile, jsonOut, fs.NArg(), stdout, stderr)
 	}
 	if err := opts.validate(fs.NArg(), len(bodyArgs), caFile); err != nil {
 		fmt.Fprintf(stderr, "kubeguard-loadgen: %v\n", err)
 		return exitUsage
 	}
 	var err error
-	if opts.bodies, err = loadBodies(bodyArgs); err != nil {
+	if opts.bodies, err = review.Load(bodyArgs); err != nil {
 		fmt.Fprintf(stderr, "kubeguard-loadgen: %v\n", err)
 		return exitUsage
 	}
@@ -150,7 +164,7 @@ func loadCA(path string) (*x509.CertPool, error) {
 	return pool, nil
 }
 
-func writeJSON(path string, stdout io.Writer, rep *report) error {
+func writeJSON(path string, stdout io.Writer, rep any) error {
 	data, err := json.MarshalIndent(rep, "", "  ")
 	if err != nil {
 		return err

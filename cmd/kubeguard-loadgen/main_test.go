@@ -17,6 +17,8 @@ import (
 	"github.com/stretchr/testify/require"
 	ctrllog "sigs.k8s.io/controller-runtime/pkg/log"
 
+	"github.com/kubeguard/kubeguard/cmd/kubeguard-loadgen/attack"
+	"github.com/kubeguard/kubeguard/cmd/kubeguard-loadgen/review"
 	"github.com/kubeguard/kubeguard/policy"
 	"github.com/kubeguard/kubeguard/webhook"
 )
@@ -72,7 +74,7 @@ func TestMixedBodiesGetTheirVerdicts(t *testing.T) {
 	sent := 0
 	for _, b := range rep.Bodies {
 		sent += b.Sent
-		if b.Expect == allowed {
+		if b.Expect == review.Allowed {
 			assert.Equal(t, b.Sent, b.Allowed, b.Name)
 		} else {
 			assert.Equal(t, b.Sent, b.Denied, b.Name)
@@ -166,4 +168,26 @@ func TestUsageErrors(t *testing.T) {
 			assert.NotEmpty(t, stderr.String())
 		})
 	}
+}
+
+func TestAttackMode(t *testing.T) {
+	url, ca := kubeguard(t)
+	var stdout, stderr bytes.Buffer
+	code := run(context.Background(), []string{"--attack", "made-up-kinds", "--url", url, "--ca", ca,
+		"--hostile-connections", "2", "--hostile-requests", "30", "--duration", "30s",
+		"--body", filepath.Join(testdata, "pod-compliant.json") + "=allowed", "--json", "-"}, &stdout, &stderr)
+	require.Equal(t, exitOK, code, stderr.String())
+	var rep attack.Report
+	require.NoError(t, json.Unmarshal(stdout.Bytes(), &rep), stdout.String())
+	assert.Equal(t, attack.MadeUpKinds, rep.Scenario)
+	require.Len(t, rep.Hostile, 1)
+	assert.Equal(t, 31, rep.Hostile[0].Sent, "30 and the warm-up")
+	assert.Contains(t, stderr.String(), "made-up-kinds: 2 hostile connections")
+
+	stdout.Reset()
+	stderr.Reset()
+	code = run(context.Background(), []string{"--attack", "flood", "--url", url, "--ca", ca,
+		"--body", filepath.Join(testdata, "pod-compliant.json") + "=allowed"}, &stdout, &stderr)
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, stderr.String(), `unknown attack "flood"`)
 }

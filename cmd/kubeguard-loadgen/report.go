@@ -8,6 +8,10 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/kubeguard/kubeguard/cmd/kubeguard-loadgen/latency"
+	"github.com/kubeguard/kubeguard/cmd/kubeguard-loadgen/procfs"
+	"github.com/kubeguard/kubeguard/cmd/kubeguard-loadgen/review"
 )
 
 // report is the result of a run, as written with --json. Durations are in the unit their name ends with.
@@ -24,28 +28,20 @@ type report struct {
 	Errors                    int               `json:"errors"`
 	ErrorsByKind              map[string]int    `json:"errorsByKind,omitempty"`
 	ErrorSamples              map[string]string `json:"errorSamples,omitempty"`
-	Latency                   latency           `json:"latency"`
+	Latency                   latency.Summary   `json:"latency"`
 	Bodies                    []bodyReport      `json:"bodies"`
 	ClientCPUPerRequestMicros float64           `json:"clientCPUPerRequestMicros"`
 	// Server is set when --pid was given.
 	Server *serverReport `json:"server,omitempty"`
 }
 
-type latency struct {
-	MeanMillis float64 `json:"meanMillis"`
-	P50Millis  float64 `json:"p50Millis"`
-	P90Millis  float64 `json:"p90Millis"`
-	P99Millis  float64 `json:"p99Millis"`
-	MaxMillis  float64 `json:"maxMillis"`
-}
-
 type bodyReport struct {
-	Name    string  `json:"name"`
-	Expect  verdict `json:"expect"`
-	Bytes   int     `json:"bytes"`
-	Sent    int     `json:"sent"`
-	Allowed int     `json:"allowed"`
-	Denied  int     `json:"denied"`
+	Name    string         `json:"name"`
+	Expect  review.Verdict `json:"expect"`
+	Bytes   int            `json:"bytes"`
+	Sent    int            `json:"sent"`
+	Allowed int            `json:"allowed"`
+	Denied  int            `json:"denied"`
 }
 
 type serverReport struct {
@@ -60,7 +56,7 @@ type serverReport struct {
 	RSSBytes     int64 `json:"rssBytes"`
 }
 
-func newReport(opts *options, conns []*conn, elapsed, clientCPU time.Duration, before, after procSample) *report {
+func newReport(opts *options, conns []*conn, elapsed, clientCPU time.Duration, before, after procfs.Sample) *report {
 	rep := &report{
 		Label:        opts.label,
 		URL:          opts.url,
@@ -71,7 +67,7 @@ func newReport(opts *options, conns []*conn, elapsed, clientCPU time.Duration, b
 		Bodies:       make([]bodyReport, len(opts.bodies)),
 	}
 	for i, b := range opts.bodies {
-		rep.Bodies[i] = bodyReport{Name: b.name, Expect: b.expect, Bytes: b.size()}
+		rep.Bodies[i] = bodyReport{Name: b.Name, Expect: b.Expect, Bytes: b.Size()}
 	}
 	var all []time.Duration
 	for _, c := range conns {
@@ -93,7 +89,7 @@ func newReport(opts *options, conns []*conn, elapsed, clientCPU time.Duration, b
 		}
 	}
 	rep.Requests = len(all)
-	rep.Latency = summarize(all)
+	rep.Latency = latency.Summarize(all)
 	if elapsed > 0 {
 		rep.Throughput = float64(rep.Requests) / elapsed.Seconds()
 	}
@@ -101,13 +97,13 @@ func newReport(opts *options, conns []*conn, elapsed, clientCPU time.Duration, b
 		rep.ClientCPUPerRequestMicros = micros(clientCPU) / float64(rep.Requests)
 	}
 	if opts.pid != 0 {
-		cpu := after.cpu - before.cpu
+		cpu := after.CPU - before.CPU
 		rep.Server = &serverReport{
 			PID:          opts.pid,
 			CPUSeconds:   cpu.Seconds(),
 			CPUCores:     cpu.Seconds() / elapsed.Seconds(),
-			PeakRSSBytes: after.peakRSS,
-			RSSBytes:     after.rss,
+			PeakRSSBytes: after.PeakRSS,
+			RSSBytes:     after.RSS,
 		}
 		if rep.Requests > 0 {
 			rep.Server.CPUPerRequestMicros = micros(cpu) / float64(rep.Requests)
@@ -116,33 +112,6 @@ func newReport(opts *options, conns []*conn, elapsed, clientCPU time.Duration, b
 	return rep
 }
 
-// summarize sorts latencies in place and returns their mean and percentiles.
-func summarize(latencies []time.Duration) latency {
-	if len(latencies) == 0 {
-		return latency{}
-	}
-	slices.Sort(latencies)
-	var sum time.Duration
-	for _, l := range latencies {
-		sum += l
-	}
-	return latency{
-		MeanMillis: millis(sum / time.Duration(len(latencies))),
-		P50Millis:  millis(percentile(latencies, 50)),
-		P90Millis:  millis(percentile(latencies, 90)),
-		P99Millis:  millis(percentile(latencies, 99)),
-		MaxMillis:  millis(latencies[len(latencies)-1]),
-	}
-}
-
-// percentile returns the nearest-rank percentile of sorted values: the smallest value that at least p% of
-// the values do not exceed.
-func percentile(sorted []time.Duration, p int) time.Duration {
-	rank := (p*len(sorted) + 99) / 100
-	return sorted[max(rank, 1)-1]
-}
-
-func millis(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
 func micros(d time.Duration) float64 { return float64(d) / float64(time.Microsecond) }
 
 // writeSummary prints the report for people.

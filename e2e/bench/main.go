@@ -7,8 +7,10 @@
 // cluster's users wait for. It then issues one serving certificate for both webhooks on the loopback
 // interface and, for each connection count, starts a fresh kubeguard and a fresh Pod Security webhook
 // and sends each the same compliant Pod CREATE in turn, A, B, A, B, for several rounds. kubeguard is
-// then measured alone on a mix of Pods, Deployments and RoleBindings, and profiled under load. The
-// tables it prints are Markdown, with the median of the rounds.
+// then measured alone on a mix of Pods, Deployments and RoleBindings, and profiled under load. Last, each
+// attack of the load generator's --attack mode is made on a fresh kubeguard while ordinary reviews keep
+// coming, and judged against kubeguard's targets under attack. The tables it prints are Markdown, with
+// the median of the rounds.
 //
 // With -update it regenerates the request bodies in testdata/ from testdata/manifests instead.
 package main
@@ -54,6 +56,9 @@ type settings struct {
 	mixedConns     []int
 	profileSeconds int
 	update         bool
+	comparison     bool
+	attacks        bool
+	attackDuration time.Duration
 	// apiServerClients are the concurrent client counts of the pod creates through the API server.
 	apiServerClients  []int
 	apiServerDuration time.Duration
@@ -73,6 +78,9 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	fs.IntVar(&s.profileSeconds, "profile-seconds", 10, "length of each CPU profile of kubeguard under load (0: no profile)")
 	fs.StringVar(&apiServerClients, "apiserver-clients", "1,32", "concurrent clients creating pods through the API server")
 	fs.DurationVar(&s.apiServerDuration, "apiserver-duration", 5*time.Second, "length of each pod-create measurement through the API server")
+	fs.BoolVar(&s.comparison, "comparison", true, "compare kubeguard with the Pod Security webhook, measure the mixed bodies and profile")
+	fs.BoolVar(&s.attacks, "attacks", true, "make the hostile-request attacks, each on a fresh kubeguard")
+	fs.DurationVar(&s.attackDuration, "attack-duration", 20*time.Second, "how long each attack starts new hostile requests")
 	fs.BoolVar(&s.update, "update", false, "regenerate the request bodies in e2e/bench/testdata from its manifests, then exit")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -84,11 +92,14 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	if s.mixedConns, err = parseInts(mixedConns); err != nil {
 		return fmt.Errorf("-mixed-connections: %w", err)
 	}
+	if s.rounds < 1 {
+		return errors.New("-rounds must be at least 1")
+	}
 	if s.apiServerClients, err = parseInts(apiServerClients); err != nil {
 		return fmt.Errorf("-apiserver-clients: %w", err)
 	}
-	if s.rounds < 1 {
-		return errors.New("-rounds must be at least 1")
+	if !s.comparison && !s.attacks && !s.update {
+		return errors.New("-comparison=false and -attacks=false leave nothing to do")
 	}
 
 	root, err := framework.RepoRoot()
@@ -103,6 +114,14 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 
+	if !s.comparison && !s.update {
+		// kubeguard reads nothing from the cluster: the attacks need no control plane.
+		e, err := newEnv(s.out, testdata, "")
+		if err != nil {
+			return err
+		}
+		return measure(ctx, nil, e, &s, stdout)
+	}
 	fmt.Fprintln(stdout, "bench: starting a cluster: etcd, kube-apiserver, controllers, scheduler, kwok with three nodes, kubeguard")
 	cluster, err := framework.StartCluster(ctx, framework.ClusterOptions{Dir: filepath.Join(s.out, "cluster"), Nodes: 3})
 	if err != nil {
@@ -129,6 +148,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 }
 
 // measure runs the comparison, the mixed run and the profiles, and prints and saves the results.
+// measure runs what the settings ask for; cluster is nil when only the attacks are made.
 func measure(ctx context.Context, cluster *framework.Cluster, e *env, s *settings, stdout io.Writer) error {
 	rep := report{Machine: describeMachine(), Settings: reportSettings{
 		Rounds: s.rounds, WarmupSeconds: s.warmup.Seconds(), DurationSeconds: s.duration.Seconds(),
@@ -137,40 +157,21 @@ func measure(ctx context.Context, cluster *framework.Cluster, e *env, s *setting
 	rep.Machine.LoadBefore = loadAverage()
 	fmt.Fprintf(stdout, "bench: %s, %d cores, %s, load average %s\n", rep.Machine.CPU, rep.Machine.Cores, rep.Machine.Go, rep.Machine.LoadBefore)
 
-	rows, err := measureAPIServer(ctx, cluster, e, s, stdout)
-	if err != nil {
-		return fmt.Errorf("pod creates through the API server: %w", err)
-	}
-	rep.APIServer = rows
-	rep.Settings.APIServerSeconds = s.apiServerDuration.Seconds()
-
-	for _, conns := range s.connections {
-		c, err := compare(ctx, e, s, conns, stdout)
+	if s.comparison {
+		rows, err := measureAPIServer(ctx, cluster, e, s, stdout)
 		if err != nil {
+			return fmt.Errorf("pod creates through the API server: %w", err)
+		}
+		rep.APIServer = rows
+		rep.Settings.APIServerSeconds = s.apiServerDuration.Seconds()
+		if err := measureComparison(ctx, e, s, &rep, stdout); err != nil {
 			return err
 		}
-		rep.Comparison = append(rep.Comparison, *c)
 	}
-	for _, conns := range s.mixedConns {
-		m, err := measureMixed(ctx, e, s, conns, stdout)
-		if err != nil {
+	if s.attacks {
+		var err error
+		if rep.Attacks, err = runAttacks(ctx, e, s.attackDuration, stdout); err != nil {
 			return err
-		}
-		rep.Mixed = append(rep.Mixed, *m)
-	}
-	if s.profileSeconds > 0 {
-		for _, p := range []struct {
-			name   string
-			bodies []bodyFile
-		}{{"kubeguard-pod", []bodyFile{podBody}}, {"kubeguard-mixed", mixedBodies}} {
-			conns := s.connections[len(s.connections)-1]
-			fmt.Fprintf(stdout, "bench: profiling kubeguard for %ds at %d connections (%s)\n", s.profileSeconds, conns, p.name)
-			top, err := e.profile(ctx, p.name, p.bodies, conns, s.profileSeconds, stdout)
-			if err != nil {
-				return fmt.Errorf("profiling: %w", err)
-			}
-			rep.Profiles = append(rep.Profiles, filepath.Join(e.dir, p.name+".pprof"))
-			fmt.Fprintln(stdout, firstLines(top, 40))
 		}
 	}
 	rep.Machine.LoadAfter = loadAverage()
@@ -199,6 +200,50 @@ func measure(ctx context.Context, cluster *framework.Cluster, e *env, s *setting
 	for _, g := range goals(rep.Comparison, rep.Mixed) {
 		if !g.met && strings.HasPrefix(g.name, "no errors") {
 			return errors.New("some requests failed or got the wrong verdict: see the logs")
+		}
+	}
+	var missed []string
+	for _, g := range attackGoals(rep.Attacks) {
+		if !g.met && len(rep.Attacks) > 0 {
+			missed = append(missed, fmt.Sprintf("%s: %s", g.name, g.got))
+		}
+	}
+	if len(missed) > 0 {
+		return fmt.Errorf("targets under attack missed: %s", strings.Join(missed, "; "))
+	}
+	return nil
+}
+
+// measureComparison compares kubeguard with the Pod Security webhook, measures it on the mixed bodies and
+// profiles it.
+func measureComparison(ctx context.Context, e *env, s *settings, rep *report, stdout io.Writer) error {
+	for _, conns := range s.connections {
+		c, err := compare(ctx, e, s, conns, stdout)
+		if err != nil {
+			return err
+		}
+		rep.Comparison = append(rep.Comparison, *c)
+	}
+	for _, conns := range s.mixedConns {
+		m, err := measureMixed(ctx, e, s, conns, stdout)
+		if err != nil {
+			return err
+		}
+		rep.Mixed = append(rep.Mixed, *m)
+	}
+	if s.profileSeconds > 0 {
+		for _, p := range []struct {
+			name   string
+			bodies []bodyFile
+		}{{"kubeguard-pod", []bodyFile{podBody}}, {"kubeguard-mixed", mixedBodies}} {
+			conns := s.connections[len(s.connections)-1]
+			fmt.Fprintf(stdout, "bench: profiling kubeguard for %ds at %d connections (%s)\n", s.profileSeconds, conns, p.name)
+			top, err := e.profile(ctx, p.name, p.bodies, conns, s.profileSeconds, stdout)
+			if err != nil {
+				return fmt.Errorf("profiling: %w", err)
+			}
+			rep.Profiles = append(rep.Profiles, filepath.Join(e.dir, p.name+".pprof"))
+			fmt.Fprintln(stdout, firstLines(top, 40))
 		}
 	}
 	return nil

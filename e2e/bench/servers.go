@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/x509"
 	"errors"
+	"fmt"
 	"net"
 	"os"
 	"path/filepath"
@@ -27,7 +28,9 @@ type target struct {
 	name string
 	url  string
 	pid  int
-	stop func() error
+	// metricsURL is the server's /metrics; empty when it serves none.
+	metricsURL string
+	stop       func() error
 }
 
 // env is what every server of a run shares: certificates, the control plane's kubeconfig, directories.
@@ -106,7 +109,8 @@ func (e *env) startKubeguard(ctx context.Context, tag string) (*target, error) {
 		return nil, err
 	}
 	stop := func() error { return errors.Join(k.Stop(), log.Close()) }
-	return &target{name: kubeguardName, url: k.URL(framework.ValidatePath), pid: k.Pid(), stop: stop}, nil
+	metrics := fmt.Sprintf("http://127.0.0.1:%d/metrics", k.MetricsPort)
+	return &target{name: kubeguardName, url: k.URL(framework.ValidatePath), pid: k.Pid(), metricsURL: metrics, stop: stop}, nil
 }
 
 // startPSA starts the Pod Security webhook, which serves admission on every path.

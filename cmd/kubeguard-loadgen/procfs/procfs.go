@@ -1,4 +1,6 @@
-package main
+// Package procfs reads a process's CPU time and resident memory from Linux's /proc, so that a load
+// generator reports what a request cost the server rather than the client.
+package procfs
 
 import (
 	"bytes"
@@ -9,41 +11,41 @@ import (
 	"time"
 )
 
-// procSample is what /proc tells about the server at one moment.
-type procSample struct {
-	// cpu is user plus system time, of every thread, since the process started.
-	cpu time.Duration
-	// peakRSS (VmHWM) and rss (VmRSS) are in bytes.
-	peakRSS, rss int64
+// Sample is what /proc tells about a process at one moment.
+type Sample struct {
+	// CPU is user plus system time, of every thread, since the process started.
+	CPU time.Duration
+	// PeakRSS (VmHWM) and RSS (VmRSS) are in bytes.
+	PeakRSS, RSS int64
 }
 
 // clockTick is the unit of utime and stime in /proc/<pid>/stat. It is USER_HZ, which Linux fixes at 100 on
 // every architecture in its user-space ABI, whatever the kernel's own tick rate.
 const clockTick = 10 * time.Millisecond
 
-// readProc samples process pid; pid 0 means no server to watch.
-func readProc(pid int) (procSample, error) {
+// Read samples process pid; pid 0 means no server to watch.
+func Read(pid int) (Sample, error) {
 	if pid == 0 {
-		return procSample{}, nil
+		return Sample{}, nil
 	}
 	stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
 	if err != nil {
-		return procSample{}, err
+		return Sample{}, err
 	}
 	cpu, err := parseStatCPU(stat)
 	if err != nil {
-		return procSample{}, fmt.Errorf("/proc/%d/stat: %w", pid, err)
+		return Sample{}, fmt.Errorf("/proc/%d/stat: %w", pid, err)
 	}
 	status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {
-		return procSample{}, err
+		return Sample{}, err
 	}
-	s := procSample{cpu: cpu}
-	if s.peakRSS, err = statusKiB(status, "VmHWM"); err != nil {
-		return procSample{}, fmt.Errorf("/proc/%d/status: %w", pid, err)
+	s := Sample{CPU: cpu}
+	if s.PeakRSS, err = statusKiB(status, "VmHWM"); err != nil {
+		return Sample{}, fmt.Errorf("/proc/%d/status: %w", pid, err)
 	}
-	if s.rss, err = statusKiB(status, "VmRSS"); err != nil {
-		return procSample{}, fmt.Errorf("/proc/%d/status: %w", pid, err)
+	if s.RSS, err = statusKiB(status, "VmRSS"); err != nil {
+		return Sample{}, fmt.Errorf("/proc/%d/status: %w", pid, err)
 	}
 	return s, nil
 }

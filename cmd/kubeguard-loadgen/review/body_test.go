@@ -1,4 +1,4 @@
-package main
+package review
 
 import (
 	"encoding/json"
@@ -14,13 +14,13 @@ import (
 const review = `{"kind":"AdmissionReview","apiVersion":"admission.k8s.io/v1","request":{"uid":"0b0c5b3e-59c5-4d8a-9d43-1b1f0e5e2a11","kind":{"group":"","version":"v1","kind":"Pod"},"object":{"metadata":{"uid":"7f1d2e77-0a55-4a51-8a3e-6a2b9c0d1e2f"}}}}`
 
 func TestParseBodyReplacesOnlyTheRequestUID(t *testing.T) {
-	b, err := parseBody([]byte(review))
+	b, err := Parse([]byte(review))
 	require.NoError(t, err)
 
-	var uid [uidLen]byte
-	newUID(&uid, 3, 42)
-	sent := b.appendRequest(nil, &uid)
-	assert.Len(t, sent, b.size())
+	var uid UID
+	NewUID(&uid, 3, 42)
+	sent := b.Append(nil, &uid)
+	assert.Len(t, sent, b.Size())
 
 	var got struct {
 		Request struct {
@@ -46,7 +46,7 @@ func TestParseBodyRejects(t *testing.T) {
 		"UID used twice": `{"kind":"AdmissionReview","request":{"uid":"same","name":"same"}}`,
 	} {
 		t.Run(name, func(t *testing.T) {
-			_, err := parseBody([]byte(data))
+			_, err := Parse([]byte(data))
 			assert.Error(t, err)
 		})
 	}
@@ -55,10 +55,10 @@ func TestParseBodyRejects(t *testing.T) {
 func TestNewUIDIsAUniqueUUID(t *testing.T) {
 	shape := regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`)
 	seen := map[string]bool{}
-	var uid [uidLen]byte
+	var uid UID
 	for conn := range uint32(3) {
 		for _, seq := range []uint64{0, 1, 255, 256, 1 << 40} {
-			newUID(&uid, conn, seq)
+			NewUID(&uid, conn, seq)
 			s := string(uid[:])
 			assert.Regexp(t, shape, s)
 			assert.False(t, seen[s], "%s repeats", s)
@@ -72,14 +72,14 @@ func TestLoadBodies(t *testing.T) {
 	path := filepath.Join(dir, "pod.json")
 	require.NoError(t, os.WriteFile(path, []byte(review), 0o644))
 
-	bodies, err := loadBodies([]string{path + "=denied"})
+	bodies, err := Load([]string{path + "=denied"})
 	require.NoError(t, err)
 	require.Len(t, bodies, 1)
-	assert.Equal(t, "pod", bodies[0].name)
-	assert.Equal(t, denied, bodies[0].expect)
+	assert.Equal(t, "pod", bodies[0].Name)
+	assert.Equal(t, Denied, bodies[0].Expect)
 
 	for _, arg := range []string{path, path + "=maybe", filepath.Join(dir, "missing.json") + "=allowed"} {
-		_, err := loadBodies([]string{arg})
+		_, err := Load([]string{arg})
 		assert.Error(t, err, arg)
 	}
 }

@@ -1,4 +1,4 @@
-package main
+package procfs
 
 import (
 	"os"
@@ -31,12 +31,12 @@ func TestStatusKiB(t *testing.T) {
 }
 
 func TestReadProcOfThisProcess(t *testing.T) {
-	s, err := readProc(os.Getpid())
+	s, err := Read(os.Getpid())
 	require.NoError(t, err)
-	assert.Positive(t, s.peakRSS)
-	assert.GreaterOrEqual(t, s.peakRSS, s.rss)
+	assert.Positive(t, s.PeakRSS)
+	assert.GreaterOrEqual(t, s.PeakRSS, s.RSS)
 
-	none, err := readProc(0)
+	none, err := Read(0)
 	require.NoError(t, err)
-	assert.Equal(t, procSample{}, none)
+	assert.Equal(t, Sample{}, none)
 }

@@ -1,0 +1,158 @@
+package attack
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/kubeguard/kubeguard/cmd/kubeguard-loadgen/latency"
+	"github.com/kubeguard/kubeguard/cmd/kubeguard-loadgen/review"
+)
+
+// ordinaryConnection is the connection index in the UIDs of ordinary reviews, apart from every hostile
+// worker's.
+const ordinaryConnection = math.MaxUint32
+
+// maxOrdinaryInFlight bounds the ordinary reviews waiting for an answer at once; the API server, too, calls
+// a webhook over a bounded pool of connections.
+const maxOrdinaryInFlight = 64
+
+// ordinary sends the ordinary reviews on a fixed schedule, whatever the server's pace: a review's latency
+// counts from when it was due, so a server that holds them up shows it, rather than slowing the schedule.
+type ordinary struct {
+	url    string
+	bodies []review.Body
+	rate   float64
+	client *http.Client
+
+	mu        sync.Mutex
+	answered  int
+	correct   int
+	latencies []time.Duration
+	errors    map[string]int
+	samples   map[string]string
+	changed   chan struct{}
+}
+
+func newOrdinary(t *Target, o *Options) *ordinary {
+	return &ordinary{
+		// As the API server calls webhooks: it passes its timeout along.
+		url:     fmt.Sprintf("%s?timeout=%s", t.URL, o.Timeout),
+		bodies:  o.Ordinary,
+		rate:    o.OrdinaryRate,
+		client:  newClient(t.TLS, maxOrdinaryInFlight, o.Timeout),
+		errors:  map[string]int{},
+		samples: map[string]string{},
+		changed: make(chan struct{}, 1),
+	}
+}
+
+// run sends reviews until ctx is done, then waits for those in flight.
+func (o *ordinary) run(ctx context.Context) {
+	defer o.client.CloseIdleConnections()
+	interval := time.Duration(float64(time.Second) / o.rate)
+	slots := make(chan struct{}, maxOrdinaryInFlight)
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	start := time.Now()
+	for seq := uint64(0); ; seq++ {
+		due := start.Add(time.Duration(seq) * interval)
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(time.Until(due)):
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case slots <- struct{}{}:
+		}
+		wg.Go(func() {
+			defer func() { <-slots }()
+			o.send(&o.bodies[seq%uint64(len(o.bodies))], seq, due)
+		})
+	}
+}
+
+// send sends one review and records its answer. It does not follow the run's context: a review sent
+// before the attack ended is answered, or times out, like any other.
+func (o *ordinary) send(b *review.Body, seq uint64, due time.Time) {
+	var uid review.UID
+	review.NewUID(&uid, ordinaryConnection, seq)
+	w := &worker{index: ordinaryConnection, client: o.client}
+	outcome, sample, _ := w.postReview(context.Background(), o.url, b.Append(nil, &uid), &uid)
+	took := time.Since(due)
+
+	want := outcomeAllowed
+	if b.Expect == review.Denied {
+		// Ordinary reviews that break rules are denied with a 403 status.
+		want = outcomeRefused(http.StatusForbidden)
+	}
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.answered++
+	o.latencies = append(o.latencies, took)
+	if outcome == want {
+		o.correct++
+	} else {
+		kind := fmt.Sprintf("%s, want %s", outcome, want)
+		o.errors[kind]++
+		if _, ok := o.samples[kind]; !ok {
+			o.samples[kind] = b.Name + ": " + sample
+		}
+	}
+	select {
+	case o.changed <- struct{}{}:
+	default:
+	}
+}
+
+// waitAnswered waits until n reviews are answered correctly, for at most timeout per review.
+func (o *ordinary) waitAnswered(ctx context.Context, n int, timeout time.Duration) error {
+	deadline := time.After(time.Duration(n)*timeout + time.Duration(float64(n)/o.rate*float64(time.Second)))
+	for {
+		o.mu.Lock()
+		correct, failed := o.correct, fmt.Sprint(o.samples)
+		errs := o.answered - o.correct
+		o.mu.Unlock()
+		if correct >= n {
+			return nil
+		}
+		if errs > 0 {
+			return fmt.Errorf("ordinary reviews fail before any attack: %s", failed)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-deadline:
+			return fmt.Errorf("%d of %d ordinary reviews answered before any attack", correct, n)
+		case <-o.changed:
+		}
+	}
+}
+
+// restart forgets the reviews answered so far: the report covers those answered once the attack began.
+func (o *ordinary) restart() {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.answered, o.correct, o.latencies = 0, 0, nil
+	clear(o.errors)
+	clear(o.samples)
+}
+
+func (o *ordinary) report() Ordinary {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return Ordinary{
+		Rate:         o.rate,
+		Sent:         o.answered,
+		Correct:      o.correct,
+		Errors:       o.answered - o.correct,
+		ErrorsByKind: o.errors,
+		ErrorSamples: o.samples,
+		Latency:      latency.Summarize(o.latencies),
+	}
+}
