@@ -4,6 +4,7 @@ import (
 	"github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
 	jsonv1 "github.com/go-json-experiment/json/v1"
+	"sync"
 
 	"github.com/kubeguard/kubeguard/rules"
 )
@@ -61,16 +62,34 @@ var apiServerJSON = json.JoinOptions(
 	jsonv1.MergeWithLegacySemantics(true),
 )
 
-// DecodeOptions are the options to decode one request's or one manifest's JSON with: the API server's way
-// of reading JSON, and the limits below, counted afresh for each call.
-func DecodeOptions() json.Options {
-	return json.JoinOptions(apiServerJSON, json.WithUnmarshalers(newLimits().unmarshalers()))
+// Unmarshal decodes one request's or one manifest's JSON into v (a Document, or a struct holding
+// Documents) the way the API server reads JSON, within the limits of limits.go, counted afresh for each
+// call.
+func Unmarshal(data []byte, v any) error {
+	d := decoders.Get().(*decoder)
+	defer decoders.Put(d)
+	d.limits = limits{}
+	return json.Unmarshal(data, v, d.options)
 }
 
 // UnmarshalDocument decodes one object's JSON into d.
 func UnmarshalDocument(data []byte, d *Document) error {
-	return json.Unmarshal(data, d, DecodeOptions())
+	return Unmarshal(data, d)
 }
+
+// decoder is the options of one decoding and the counts its limits keep. The options are kept with their
+// counts and reused: the JSON package caches how to decode each type per options value, and building
+// that cache anew for every request would cost more than decoding.
+type decoder struct {
+	limits
+	options json.Options
+}
+
+var decoders = sync.Pool{New: func() any {
+	d := new(decoder)
+	d.options = json.JoinOptions(apiServerJSON, json.WithUnmarshalers(d.limits.unmarshalers()))
+	return d
+}}
 
 // Object picks out of the document what kind k keeps where.
 func (d *Document) Object(k *Kind) *Object {

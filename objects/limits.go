@@ -29,8 +29,6 @@ type limits struct {
 	containers, subjects, annotations int
 }
 
-func newLimits() *limits { return &limits{} }
-
 // unmarshalers count containers and subjects as they are decoded, leaving the decoding itself to the
 // defaults (errors.ErrUnsupported), and keep only the AppArmor annotations.
 func (l *limits) unmarshalers() *json.Unmarshalers {

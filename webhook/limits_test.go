@@ -102,22 +102,33 @@ func TestDeclaredOversizedBodyIsRefusedUnread(t *testing.T) {
 	assert.Contains(t, w.Body.String(), strconv.Itoa(webhook.MaxRequestBytes))
 }
 
-// Bodies wait for their share of the budget, and are turned away when it does not come before the API
-// server's timeout: memory stays bounded however many large bodies arrive at once.
+// Large bodies wait for their share of the budget, and are turned away when it does not come before the API
+// server's timeout: memory stays bounded however many large bodies arrive at once. Everyday small reviews
+// have a budget of their own, and never wait behind large ones.
 func TestBodyBudget(t *testing.T) {
-	body := reviewBody(t, review(t, admissionv1.Create, newPod("web", compliantSpec()), nil))
-	small := webhook.NewServer(webhook.ServerOptions{Policy: policy.Default(), BodyBudget: int64(len(body)) - 1}).WebhookMux()
-	r := httptest.NewRequest(http.MethodPost, webhook.ValidatePath+"?timeout=1s", bytes.NewReader(body))
+	small := reviewBody(t, review(t, admissionv1.Create, newPod("web", compliantSpec()), nil))
+	padded := newPod("web", compliantSpec())
+	padded.Annotations = map[string]string{"example.com/notes": strings.Repeat("n", 100<<10)}
+	large := reviewBody(t, review(t, admissionv1.Create, padded, nil))
+	require.Greater(t, len(large), 64<<10)
+
+	tight := webhook.NewServer(webhook.ServerOptions{Policy: policy.Default(), BodyBudget: int64(len(large)) - 1}).WebhookMux()
+	r := httptest.NewRequest(http.MethodPost, webhook.ValidatePath+"?timeout=1s", bytes.NewReader(large))
 	r.Header.Set("Content-Type", "application/json")
 	w := httptest.NewRecorder()
-	small.ServeHTTP(w, r)
+	tight.ServeHTTP(w, r)
 	assert.Equal(t, http.StatusServiceUnavailable, w.Code)
 	assert.Equal(t, "1", w.Header().Get("Retry-After"))
 	assert.Contains(t, w.Body.String(), "busy")
 
-	fits := webhook.NewServer(webhook.ServerOptions{Policy: policy.Default(), BodyBudget: int64(len(body))}).WebhookMux()
+	code, answer := post(t, tight, webhook.ValidatePath, "application/json", small)
+	assert.Equal(t, http.StatusOK, code, "a small review does not need the large budget")
+	require.NotNil(t, answer.Response)
+	assert.True(t, answer.Response.Allowed)
+
+	fits := webhook.NewServer(webhook.ServerOptions{Policy: policy.Default(), BodyBudget: int64(len(large))}).WebhookMux()
 	for range 3 {
-		code, answer := post(t, fits, webhook.ValidatePath, "application/json", body)
+		code, answer := post(t, fits, webhook.ValidatePath, "application/json", large)
 		assert.Equal(t, http.StatusOK, code, "the budget comes back after each request")
 		require.NotNil(t, answer.Response)
 		assert.True(t, answer.Response.Allowed)

@@ -113,12 +113,12 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 
 	var review admissionReview
-	if err := json.Unmarshal(b.bytes(), &review, objects.DecodeOptions()); err != nil {
+	if err := objects.Unmarshal(b.bytes(), &review); err != nil {
 		// A review whose objects cannot be read is still judged on its request alone: what kubeguard never
 		// judges (a DELETE, a status update) is allowed as usual, and what it judges is refused as unreadable,
 		// with the request's UID so that the API server takes it as a refusal.
 		var header headerReview
-		if json.Unmarshal(b.bytes(), &header, objects.DecodeOptions()) != nil || header.Request == nil {
+		if objects.Unmarshal(b.bytes(), &header) != nil || header.Request == nil {
 			writeReview(w, http.StatusBadRequest, "", errorResponse("", http.StatusBadRequest, fmt.Sprintf("the body is not an AdmissionReview: %v", err)))
 			return
 		}
@@ -168,7 +168,7 @@ func reviewHeaderOf(body []byte) (header *headerReview) {
 		}
 	}()
 	var h headerReview
-	if len(body) == 0 || json.Unmarshal(body, &h, objects.DecodeOptions()) != nil {
+	if len(body) == 0 || objects.Unmarshal(body, &h) != nil {
 		return nil
 	}
 	return &h
