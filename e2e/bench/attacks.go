@@ -1,13 +1,10 @@
 package main
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"os/exec"
 	"strconv"
 	"time"
 
@@ -79,21 +76,9 @@ func (e *env) attack(ctx context.Context, a attackRun, duration time.Duration, t
 		"--metrics-url", kg.metricsURL,
 		"--json", "-",
 	}
-	for _, b := range mixedBodies {
-		args = append(args, "--body", b.arg(e.testdata))
-	}
-	cmd := exec.CommandContext(ctx, e.loadgen, args...)
-	var stdout bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, progress
-	runErr := cmd.Run()
-	var exitErr *exec.ExitError
-	// Exit code 1 reports failures, which the JSON report lists.
-	if runErr != nil && !(errors.As(runErr, &exitErr) && exitErr.ExitCode() == 1) {
-		return nil, fmt.Errorf("%s %v: %w", e.loadgen, args, runErr)
-	}
 	var rep attack.Report
-	if err := json.Unmarshal(stdout.Bytes(), &rep); err != nil {
-		return nil, fmt.Errorf("reading the load generator's report: %w", err)
+	if err := e.runLoadgen(ctx, args, mixedBodies, progress, &rep); err != nil {
+		return nil, err
 	}
 	return &rep, nil
 }

@@ -58,7 +58,16 @@ func (e *env) run(ctx context.Context, l load, progress io.Writer) (*result, err
 		"--label", l.label,
 		"--json", "-",
 	}
-	for _, b := range l.bodies {
+	var res result
+	if err := e.runLoadgen(ctx, args, l.bodies, progress, &res); err != nil {
+		return nil, err
+	}
+	return &res, nil
+}
+
+// runLoadgen runs the load generator with args and the bodies, and reads its JSON report into report.
+func (e *env) runLoadgen(ctx context.Context, args []string, bodies []bodyFile, progress io.Writer, report any) error {
+	for _, b := range bodies {
 		args = append(args, "--body", b.arg(e.testdata))
 	}
 	cmd := exec.CommandContext(ctx, e.loadgen, args...)
@@ -68,11 +77,10 @@ func (e *env) run(ctx context.Context, l load, progress io.Writer) (*result, err
 	var exitErr *exec.ExitError
 	// Exit code 1 reports failed requests, which the JSON report counts.
 	if err != nil && !(errors.As(err, &exitErr) && exitErr.ExitCode() == 1) {
-		return nil, fmt.Errorf("%s %v: %w", e.loadgen, args, err)
+		return fmt.Errorf("%s %v: %w", e.loadgen, args, err)
 	}
-	var res result
-	if err := json.Unmarshal(stdout.Bytes(), &res); err != nil {
-		return nil, fmt.Errorf("reading the load generator's report: %w", err)
+	if err := json.Unmarshal(stdout.Bytes(), report); err != nil {
+		return fmt.Errorf("reading the load generator's report: %w", err)
 	}
-	return &res, nil
+	return nil
 }

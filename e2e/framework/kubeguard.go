@@ -9,11 +9,8 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"os"
-	"os/exec"
 	"strconv"
 	"sync"
-	"syscall"
 	"time"
 )
 
@@ -40,10 +37,9 @@ type Kubeguard struct {
 	binary string
 	opts   KubeguardOptions
 
-	mu      sync.Mutex
-	cmd     *exec.Cmd
-	exited  chan struct{}
-	waitErr error
+	// mu guards opts, which SetConfig and SetTrust change between starts.
+	mu sync.Mutex
+	child
 }
 
 // readyTimeout bounds how long kubeguard may take to serve after starting.
@@ -62,7 +58,7 @@ func StartKubeguard(ctx context.Context, opts KubeguardOptions) (*Kubeguard, err
 	if err != nil {
 		return nil, err
 	}
-	k := &Kubeguard{Port: ports[0], HealthPort: ports[1], MetricsPort: ports[2], binary: binary, opts: opts}
+	k := &Kubeguard{Port: ports[0], HealthPort: ports[1], MetricsPort: ports[2], binary: binary, opts: opts, child: child{name: "kubeguard"}}
 	if err := k.Start(ctx); err != nil {
 		return nil, err
 	}
@@ -99,32 +95,12 @@ func (k *Kubeguard) SetConfig(path string) {
 // by the same webhook URL. It waits until kubeguard is ready.
 func (k *Kubeguard) Start(ctx context.Context) error {
 	k.mu.Lock()
-	if k.cmd != nil && !k.hasExited() {
-		k.mu.Unlock()
-		return fmt.Errorf("kubeguard is already running as pid %d", k.cmd.Process.Pid)
-	}
-	cmd := exec.Command(k.binary, k.Args()...)
-	out := k.opts.Output
-	if out == nil {
-		out = io.Discard
-	}
-	cmd.Stdout, cmd.Stderr = out, out
-	cmd.SysProcAttr = childProcAttr()
-	if err := cmd.Start(); err != nil {
-		k.mu.Unlock()
-		return fmt.Errorf("starting %s: %w", k.binary, err)
-	}
-	exited := make(chan struct{})
-	k.cmd, k.exited, k.waitErr = cmd, exited, nil
+	args, out := k.Args(), k.opts.Output
 	k.mu.Unlock()
-
-	go func() {
-		err := cmd.Wait()
-		k.mu.Lock()
-		k.waitErr = err
-		k.mu.Unlock()
-		close(exited)
-	}()
+	exited, err := k.start(k.binary, args, out)
+	if err != nil {
+		return err
+	}
 	if err := k.waitReady(ctx, exited); err != nil {
 		_ = k.Stop()
 		return err
@@ -132,15 +108,6 @@ func (k *Kubeguard) Start(ctx context.Context) error {
 	return nil
 }
 
-// hasExited reports whether the current process has exited; k.mu must be held.
-func (k *Kubeguard) hasExited() bool {
-	select {
-	case <-k.exited:
-		return true
-	default:
-		return false
-	}
-}
 
 // waitReady polls /readyz and a TLS handshake that verifies the serving certificate, and fails early
 // when the process exits (a bad flag or config exits at once).
@@ -225,57 +192,17 @@ func (k *Kubeguard) HealthURL(path string) string {
 }
 
 // Pid returns the process ID of the current process, 0 before the first start.
-func (k *Kubeguard) Pid() int {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	if k.cmd == nil || k.cmd.Process == nil {
-		return 0
-	}
-	return k.cmd.Process.Pid
-}
+func (k *Kubeguard) Pid() int { return k.pid() }
 
 // Running reports whether the process is alive.
-func (k *Kubeguard) Running() bool {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	return k.cmd != nil && !k.hasExited()
-}
-
-func (k *Kubeguard) exitError() error {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	return k.waitErr
-}
+func (k *Kubeguard) Running() bool { return k.running() }
 
 // stopGrace is how long kubeguard gets to drain after SIGTERM before it is killed.
 const stopGrace = 15 * time.Second
 
 // Stop sends SIGTERM, waits for the process to exit, and kills it if it has not within stopGrace. It
 // returns nil when the process exits on its own after SIGTERM, whatever its exit status.
-func (k *Kubeguard) Stop() error {
-	k.mu.Lock()
-	cmd, exited := k.cmd, k.exited
-	k.mu.Unlock()
-	if cmd == nil {
-		return nil
-	}
-	select {
-	case <-exited:
-		return nil
-	default:
-	}
-	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil && !errors.Is(err, os.ErrProcessDone) {
-		return err
-	}
-	select {
-	case <-exited:
-		return nil
-	case <-time.After(stopGrace):
-		_ = cmd.Process.Kill()
-		<-exited
-		return fmt.Errorf("kubeguard (pid %d) ignored SIGTERM for %s and was killed", cmd.Process.Pid, stopGrace)
-	}
-}
+func (k *Kubeguard) Stop() error { return k.stop(stopGrace) }
 
 // FreePorts returns n distinct TCP ports that are free on 127.0.0.1. They are held open until all are
 // found, so the same port is never returned twice.

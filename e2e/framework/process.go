@@ -3,14 +3,10 @@ package framework
 import (
 	"context"
 	"crypto/tls"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"os"
-	"os/exec"
-	"sync"
-	"syscall"
 	"time"
 )
 
@@ -25,11 +21,7 @@ type Process struct {
 	HealthURL string
 
 	output io.Writer
-
-	mu      sync.Mutex
-	cmd     *exec.Cmd
-	exited  chan struct{}
-	waitErr error
+	child
 }
 
 // componentReadyTimeout bounds how long a component may take to answer its health check. The
@@ -43,33 +35,11 @@ func (p *Process) Start(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	p.mu.Lock()
-	if p.cmd != nil && !p.hasExited() {
-		p.mu.Unlock()
-		return fmt.Errorf("%s is already running as pid %d", p.Name, p.cmd.Process.Pid)
+	p.child.name = p.Name
+	exited, err := p.start(binary, p.Args, p.output)
+	if err != nil {
+		return err
 	}
-	cmd := exec.Command(binary, p.Args...)
-	out := p.output
-	if out == nil {
-		out = io.Discard
-	}
-	cmd.Stdout, cmd.Stderr = out, out
-	cmd.SysProcAttr = childProcAttr()
-	if err := cmd.Start(); err != nil {
-		p.mu.Unlock()
-		return fmt.Errorf("starting %s: %w", binary, err)
-	}
-	exited := make(chan struct{})
-	p.cmd, p.exited, p.waitErr = cmd, exited, nil
-	p.mu.Unlock()
-
-	go func() {
-		err := cmd.Wait()
-		p.mu.Lock()
-		p.waitErr = err
-		p.mu.Unlock()
-		close(exited)
-	}()
 	if err := p.waitHealthy(ctx, exited); err != nil {
 		_ = p.Stop()
 		if f, ok := p.output.(*os.File); ok {
@@ -78,15 +48,6 @@ func (p *Process) Start(ctx context.Context) error {
 		return err
 	}
 	return nil
-}
-
-func (p *Process) hasExited() bool {
-	select {
-	case <-p.exited:
-		return true
-	default:
-		return false
-	}
 }
 
 func (p *Process) waitHealthy(ctx context.Context, exited <-chan struct{}) error {
@@ -103,10 +64,7 @@ func (p *Process) waitHealthy(ctx context.Context, exited <-chan struct{}) error
 		}
 		select {
 		case <-exited:
-			p.mu.Lock()
-			waitErr := p.waitErr
-			p.mu.Unlock()
-			return fmt.Errorf("%s exited before becoming healthy: %v", p.Name, waitErr)
+			return fmt.Errorf("%s exited before becoming healthy: %v", p.Name, p.exitError())
 		case <-ctx.Done():
 			return fmt.Errorf("%s not healthy at %s after %s: %w", p.Name, p.HealthURL, componentReadyTimeout, err)
 		case <-time.After(200 * time.Millisecond):
@@ -119,27 +77,4 @@ const componentStopGrace = 20 * time.Second
 
 // Stop sends SIGTERM and waits for the process to exit, killing it after componentStopGrace. It is
 // safe on a process that never started or has exited.
-func (p *Process) Stop() error {
-	p.mu.Lock()
-	cmd, exited := p.cmd, p.exited
-	p.mu.Unlock()
-	if cmd == nil {
-		return nil
-	}
-	select {
-	case <-exited:
-		return nil
-	default:
-	}
-	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil && !errors.Is(err, os.ErrProcessDone) {
-		return err
-	}
-	select {
-	case <-exited:
-		return nil
-	case <-time.After(componentStopGrace):
-		_ = cmd.Process.Kill()
-		<-exited
-		return fmt.Errorf("%s (pid %d) ignored SIGTERM for %s and was killed", p.Name, cmd.Process.Pid, componentStopGrace)
-	}
-}
+func (p *Process) Stop() error { return p.stop(componentStopGrace) }
