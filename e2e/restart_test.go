@@ -15,8 +15,9 @@ import (
 
 // The API server, the controller manager and the scheduler restart, as on a control-plane upgrade,
 // while kubeguard enforces with failurePolicy Fail. The API server's own bootstrap RBAC
-// reconciliation goes through kubeguard (a ClusterRoleBinding to the User system:kube-scheduler) and
-// is allowed; the controllers start and create pods; kubeguard denies nothing meanwhile.
+// reconciliation goes through kubeguard (ClusterRoleBindings to the User system:kube-scheduler, and of
+// the discovery roles to everyone, system:authenticated and system:unauthenticated) and is allowed; the
+// controllers start and create pods; kubeguard denies nothing meanwhile.
 func TestControlPlaneRestartsWhileEnforcing(t *testing.T) {
 	ctx := context.Background()
 	require.Equal(t, admissionregistrationv1.Fail, effectiveFailurePolicy(), "the suite runs with failurePolicy Fail")
@@ -29,11 +30,14 @@ func TestControlPlaneRestartsWhileEnforcing(t *testing.T) {
 	assertAdmitted(t, res)
 	waitAvailable(t, ns, "web", 1)
 
-	// The API server recreates its bootstrap bindings when they are missing: this one makes its
-	// reconciliation a CREATE that kubeguard judges.
-	const bootstrapBinding = "system:kube-scheduler"
-	res = kubectl(t, "delete", "clusterrolebinding", bootstrapBinding)
-	require.Zero(t, res.ExitCode, "deleting the bootstrap binding %s", bootstrapBinding)
+	// The API server recreates its bootstrap bindings when they are missing: these make its
+	// reconciliation CREATEs that kubeguard judges, one under user-subject, the others under
+	// broad-subject.
+	bootstrapBindings := []string{"system:kube-scheduler", "system:public-info-viewer", "system:discovery", "system:basic-user"}
+	for _, b := range bootstrapBindings {
+		res = kubectl(t, "delete", "clusterrolebinding", b)
+		require.Zero(t, res.ExitCode, "deleting the bootstrap binding %s", b)
+	}
 	deniedBefore := admissionCount(t, `decision="denied"`)
 	bindingsBefore := admissionCount(t, `kind="ClusterRoleBinding"`, `operation="CREATE"`, `decision="allowed"`)
 
@@ -48,9 +52,11 @@ func TestControlPlaneRestartsWhileEnforcing(t *testing.T) {
 	res = kubectl(t, "get", "--raw", "/readyz?verbose")
 	require.Zero(t, res.ExitCode, "the API server is not ready after its restart")
 	assert.Contains(t, res.Stdout, "[+]poststarthook/rbac/bootstrap-roles ok")
-	assertStored(t, "", "clusterrolebinding", bootstrapBinding, true)
-	assert.Greater(t, admissionCount(t, `kind="ClusterRoleBinding"`, `operation="CREATE"`, `decision="allowed"`), bindingsBefore,
-		"kubeguard did not judge the API server's bootstrap binding")
+	for _, b := range bootstrapBindings {
+		assertStored(t, "", "clusterrolebinding", b, true)
+	}
+	assert.GreaterOrEqual(t, admissionCount(t, `kind="ClusterRoleBinding"`, `operation="CREATE"`, `decision="allowed"`), bindingsBefore+float64(len(bootstrapBindings)),
+		"kubeguard did not judge the API server's bootstrap bindings")
 
 	// The restarted controllers and scheduler work: a scaled Deployment gets its new pods Running.
 	res = kubectl(t, "scale", "-n", ns, "deployment/web", "--replicas=3")
