@@ -108,7 +108,6 @@ func (k *Kubeguard) Start(ctx context.Context) error {
 	return nil
 }
 
-
 // waitReady polls /readyz and a TLS handshake that verifies the serving certificate, and fails early
 // when the process exits (a bad flag or config exits at once).
 func (k *Kubeguard) waitReady(ctx context.Context, exited <-chan struct{}) error {
