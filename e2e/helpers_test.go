@@ -121,6 +121,13 @@ func assertDenied(t *testing.T, res framework.Result, resource, name string, wan
 	assert.NotContains(t, res.Stderr, "Warning:", "a denial carries warnings")
 }
 
+// warningLine matches the short warning kubectl prints for one dry-run violation in container "app": the
+// rule, the container, the setting (the field path's last element) and what is wrong.
+func warningLine(v violation) *regexp.Regexp {
+	setting := v.field[strings.LastIndex(v.field, ".")+1:]
+	return regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(fmt.Sprintf(`Warning: [dry-run] %s: container "app": %s `, v.rule, setting)) + `\S.*$`)
+}
+
 // assertDryRunWarnings asserts that kubectl succeeded and printed one short `Warning: [dry-run] …` line
 // per violation in want, in order, naming the rule, the container and the setting, and no other dry-run
 // warning.
@@ -129,8 +136,7 @@ func assertDryRunWarnings(t *testing.T, res framework.Result, want []violation) 
 	assert.Zero(t, res.ExitCode, "kubectl failed")
 	patterns := make([]*regexp.Regexp, len(want))
 	for i, v := range want {
-		setting := v.field[strings.LastIndex(v.field, ".")+1:]
-		patterns[i] = regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(fmt.Sprintf(`Warning: [dry-run] %s: container "app": %s `, v.rule, setting)) + `\S.*$`)
+		patterns[i] = warningLine(v)
 	}
 	assertInOrder(t, res.Stderr, patterns)
 	assert.Equal(t, len(want), strings.Count(res.Stderr, "Warning: [dry-run] "), "dry-run warnings")
