@@ -56,7 +56,7 @@ func workloadObject(ns, name, uid, owner string) string {
 
 func TestRunAttributesControlledObjectsToTheirWorkload(t *testing.T) {
 	src := memorySource{
-		{Resource: "namespaces"}: {`{"metadata":{"name":"team"}}`, `{"metadata":{"name":"kube-system"}}`},
+		{Resource: "namespaces"}:                 {`{"metadata":{"name":"team"}}`, `{"metadata":{"name":"kube-system"}}`},
 		{Group: "apps", Resource: "deployments"}: {workloadObject("team", "web", "d1", "")},
 		{Group: "apps", Resource: "replicasets"}: {
 			workloadObject("team", "web-1", "rs1", "d1"),
