@@ -11,6 +11,8 @@ import (
 	admissionv1 "k8s.io/api/admission/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
+	networkingv1 "k8s.io/api/networking/v1"
+
 	"github.com/kubeguard/kubeguard/judgement"
 	"github.com/kubeguard/kubeguard/objects"
 	"github.com/kubeguard/kubeguard/policy"
@@ -111,6 +113,31 @@ type metadata struct {
 			Controller *bool  `json:"controller"`
 		} `json:"ownerReferences"`
 	} `json:"metadata"`
+	Spec struct {
+		Template    templateLabels `json:"template"`
+		JobTemplate struct {
+			Spec struct {
+				Template templateLabels `json:"template"`
+			} `json:"spec"`
+		} `json:"jobTemplate"`
+	} `json:"spec"`
+}
+
+type templateLabels struct {
+	Metadata struct {
+		Labels map[string]string `json:"labels"`
+	} `json:"metadata"`
+}
+
+// podLabels returns the labels of the pods the object is or makes.
+func (m *metadata) podLabels(kind *objects.Kind) map[string]string {
+	switch kind.Kind {
+	case "Pod":
+		return m.Metadata.Labels
+	case "CronJob":
+		return m.Spec.JobTemplate.Spec.Template.Metadata.Labels
+	}
+	return m.Spec.Template.Metadata.Labels
 }
 
 // controller returns the UID of the object's controlling owner, or "".
@@ -137,6 +164,10 @@ type auditor struct {
 	namespaces map[string]*Namespace
 	// controllers maps a workload's UID, and the UIDs of the ReplicaSets and Jobs it controls, to it.
 	controllers map[string]*workload
+	// networkPolicies are each namespace's NetworkPolicies; exposed, what in each namespace can reach the
+	// instance metadata service.
+	networkPolicies map[string][]networkingv1.NetworkPolicy
+	exposed         map[string]*exposure
 }
 
 // Run audits what src holds under p.
@@ -148,11 +179,17 @@ func Run(ctx context.Context, src Source, p *policy.Policy, opts Options) (*Repo
 		report:      &Report{At: opts.At},
 		namespaces:  map[string]*Namespace{},
 		controllers: map[string]*workload{},
+
+		networkPolicies: map[string][]networkingv1.NetworkPolicy{},
+		exposed:         map[string]*exposure{},
 	}
 	if a.now.IsZero() {
 		a.now = time.Now()
 	}
 	if err := a.listNamespaces(ctx, src); err != nil {
+		return nil, err
+	}
+	if err := a.listNetworkPolicies(ctx, src); err != nil {
 		return nil, err
 	}
 	for _, gk := range auditOrder {
@@ -173,6 +210,7 @@ func Run(ctx context.Context, src Source, p *policy.Policy, opts Options) (*Repo
 		}
 		a.progress("listed %d %s", listed, kind.QualifiedResource())
 	}
+	a.addExposures()
 	for _, ns := range a.namespaces {
 		a.report.Namespaces = append(a.report.Namespaces, ns)
 	}
@@ -221,7 +259,11 @@ func (a *auditor) audit(kind *objects.Kind, item json.RawMessage) error {
 	if tally.Exempt {
 		return nil
 	}
-	if owner, ok := a.controllers[m.controller()]; ok {
+	owner, controlled := a.controllers[m.controller()]
+	if kind.Kind == "Pod" || (controllerKinds[kind.Kind] && !controlled) {
+		a.checkExposure(kind, &m, controlled)
+	}
+	if controlled {
 		switch kind.Kind {
 		case "Pod":
 			for i := owner.first; i < owner.end; i++ {

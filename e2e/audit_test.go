@@ -117,6 +117,13 @@ func TestAuditAttributesPodsToTheirWorkload(t *testing.T) {
 	byObject := map[string]int{}
 	for _, f := range out.Findings {
 		assert.Equal(t, ns, f.Namespace)
+		if f.Rule == "instance-metadata-egress" {
+			// No NetworkPolicy in the namespace: all seven pods can reach the metadata service.
+			assert.Equal(t, "warned", f.Decision)
+			assert.Equal(t, 7, f.Pods)
+			assert.Contains(t, f.Message, "deployments.apps/legacy")
+			continue
+		}
 		assert.Equal(t, "denied", f.Decision)
 		assert.Contains(t, f.Message, "Fix: ")
 		byObject[f.Kind+"/"+f.Name]++
@@ -130,13 +137,54 @@ func TestAuditAttributesPodsToTheirWorkload(t *testing.T) {
 		}
 	}
 	assert.Equal(t, map[string]int{"Deployment/legacy": len(want), "Pod/bare": len(want)}, byObject)
-	assert.Equal(t, 2*len(want), sumRules(out.Namespaces[0].Rules))
+	assert.Equal(t, 2*len(want)+1, sumRules(out.Namespaces[0].Rules))
 
 	text, _, code := runAudit(t, "-n", ns)
 	assert.Equal(t, 1, code)
 	assert.Contains(t, text, "denied "+ns+" deployments.apps/legacy (3 pods): ")
 	assert.Contains(t, text, "denied "+ns+" pods/bare: ")
 	assert.Contains(t, text, "3 objects judged as creates: 2 would be denied")
+}
+
+// TestAuditInstanceMetadataFinding applies the chart's metadata-blocking policy and expects the finding
+// to clear, then an allow-all policy and expects it back.
+func TestAuditInstanceMetadataFinding(t *testing.T) {
+	ns := auditedNamespace(t)
+	metadataFindings := func() int {
+		out, _ := auditJSON(t, "-n", ns)
+		n := 0
+		for _, f := range out.Findings {
+			if f.Rule == "instance-metadata-egress" {
+				n++
+			}
+		}
+		return n
+	}
+	assert.Equal(t, 1, metadataFindings(), "no NetworkPolicy")
+
+	block := filepath.Join(t.TempDir(), "block.yaml")
+	require.NoError(t, os.WriteFile(block, []byte(`apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: block-imds}
+spec:
+  podSelector: {}
+  policyTypes: [Egress]
+  egress:
+    - to:
+        - ipBlock: {cidr: 0.0.0.0/0, except: [169.254.169.254/32]}
+        - namespaceSelector: {}
+`), 0o644))
+	require.Zero(t, kubectl(t, "apply", "-n", ns, "-f", block).ExitCode)
+	assert.Zero(t, metadataFindings(), "the metadata address is blocked")
+
+	allowAll := filepath.Join(t.TempDir(), "allow.yaml")
+	require.NoError(t, os.WriteFile(allowAll, []byte(`apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: allow-all}
+spec: {podSelector: {matchLabels: {app: legacy}}, policyTypes: [Egress], egress: [{}]}
+`), 0o644))
+	require.Zero(t, kubectl(t, "apply", "-n", ns, "-f", allowAll).ExitCode)
+	assert.Equal(t, 1, metadataFindings(), "an allow-all policy for some pods opens it again")
 }
 
 func sumRules(counts map[string]int) int {
