@@ -41,8 +41,9 @@ type Finding struct {
 	Message  string             `json:"message"`
 	// Pods is how many existing pods the object controls, directly or through its ReplicaSets or Jobs.
 	Pods int `json:"pods,omitempty"`
-	// resource names the object as the API server does ("deployments.apps").
-	resource string
+	// resource names the object as the API server does ("deployments.apps"); apiVersion is the version
+	// the audit read it in, for references to it.
+	resource, apiVersion string
 }
 
 // Namespace is the tally of one namespace; the cluster-scoped objects are tallied under the name "".
@@ -299,13 +300,14 @@ func (a *auditor) audit(kind *objects.Kind, item json.RawMessage) error {
 		}
 		for _, violation := range vs {
 			a.report.Findings = append(a.report.Findings, Finding{
-				Rule:      violation.Rule,
-				Namespace: m.Metadata.Namespace,
-				Kind:      kind.Kind,
-				Name:      m.Metadata.Name,
-				Decision:  decision,
-				Message:   judgement.Line(violation),
-				resource:  kind.QualifiedResource().String(),
+				Rule:       violation.Rule,
+				Namespace:  m.Metadata.Namespace,
+				Kind:       kind.Kind,
+				Name:       m.Metadata.Name,
+				Decision:   decision,
+				Message:    judgement.Line(violation),
+				resource:   kind.QualifiedResource().String(),
+				apiVersion: schema.GroupVersion{Group: kind.Group, Version: "v1"}.String(),
 			})
 			tally.Rules[violation.Rule]++
 		}

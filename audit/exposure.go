@@ -85,8 +85,9 @@ func (a *auditor) addExposures() {
 				"Fix: add a NetworkPolicy that selects every pod with policyTypes [Egress] and allows egress to 0.0.0.0/0 except %s/32 "+
 				"(the chart's blockInstanceMetadata.namespaces), and no policy that allows that address again",
 				MetadataRule, named, instanceMetadata, instanceMetadataPort, instanceMetadata),
-			Pods:     e.pods,
-			resource: "namespaces",
+			Pods:       e.pods,
+			resource:   "namespaces",
+			apiVersion: "v1",
 		})
 		a.namespace(ns).Rules[MetadataRule]++
 	}

@@ -187,6 +187,14 @@ spec: {podSelector: {matchLabels: {app: legacy}}, policyTypes: [Egress], egress:
 	assert.Equal(t, 1, metadataFindings(), "an allow-all policy for some pods opens it again")
 }
 
+// manifestConfig writes a kubeguard configuration file for one test.
+func manifestConfig(t *testing.T, config string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "kubeguard.yaml")
+	require.NoError(t, os.WriteFile(path, []byte(config), 0o644))
+	return path
+}
+
 func sumRules(counts map[string]int) int {
 	n := 0
 	for _, c := range counts {
@@ -197,15 +205,8 @@ func sumRules(counts map[string]int) int {
 
 func TestAuditModesAndExemptions(t *testing.T) {
 	ns := auditedNamespace(t)
-	dir := t.TempDir()
-	write := func(name, config string) string {
-		path := filepath.Join(dir, name)
-		require.NoError(t, os.WriteFile(path, []byte(config), 0o644))
-		return path
-	}
-
 	// Every rule in dry-run: the same findings, warned, and nothing would be denied.
-	out, code := auditJSON(t, "-n", ns, "--config", write("dry-run.yaml", "mode: dry-run\n"))
+	out, code := auditJSON(t, "-n", ns, "--config", manifestConfig(t, "mode: dry-run\n"))
 	assert.Equal(t, 0, code, "only dry-run findings: exit 0")
 	assert.NotEmpty(t, out.Findings)
 	for _, f := range out.Findings {
@@ -215,7 +216,7 @@ func TestAuditModesAndExemptions(t *testing.T) {
 	assert.Zero(t, out.Summary.Denied)
 
 	// An exempt namespace is listed as exempt and nothing in it is judged.
-	out, code = auditJSON(t, "-n", ns, "--config", write("exempt.yaml", "exemptions:\n  namespaces: ["+ns+"]\n"))
+	out, code = auditJSON(t, "-n", ns, "--config", manifestConfig(t, "exemptions:\n  namespaces: ["+ns+"]\n"))
 	assert.Equal(t, 0, code)
 	require.Len(t, out.Namespaces, 1)
 	assert.True(t, out.Namespaces[0].Exempt)

@@ -8,19 +8,21 @@ import (
 	"os/signal"
 	"time"
 
+	openreports "github.com/openreports/reports-api/pkg/client/clientset/versioned"
 	"k8s.io/client-go/tools/clientcmd"
 
 	"github.com/kubeguard/kubeguard/audit"
 )
 
 func runAudit(args []string, stdout, stderr io.Writer) int {
-	fs := newFlagSet("audit", "audit [--kubeconfig FILE] [--context NAME] [-n NAMESPACE] [--config FILE] [--at TIME] [-o text|json]", stderr)
+	fs := newFlagSet("audit", "audit [--kubeconfig FILE] [--context NAME] [-n NAMESPACE] [--config FILE] [--at TIME] [-o text|json] [--write-reports]", stderr)
 	kubeconfig := fs.String("kubeconfig", "", "kubeconfig file (default: $KUBECONFIG, ~/.kube/config, or the pod's service account in a cluster)")
 	kubeContext := fs.String("context", "", "kubeconfig context to use (default: the current context)")
 	namespace := fs.String("n", "", "audit only this namespace (default: every namespace and the cluster-scoped bindings)")
 	configPath := fs.String("config", "", "configuration file (default: built-in defaults, every rule enforced)")
 	output := fs.String("o", "text", "output format: text or json")
 	atFlag := fs.String("at", "", "judge as of this RFC 3339 timestamp (enforcement dates, time-boxed exemptions; default: now)")
+	writeReports := fs.Bool("write-reports", false, "also write the findings as OpenReports (a Report per namespace, a ClusterReport), replacing earlier ones")
 	if err := fs.Parse(args); err != nil {
 		return exitUsage
 	}
@@ -79,6 +81,16 @@ func runAudit(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		fmt.Fprintf(stderr, "kubeguard audit: %v\n", err)
 		return exitUsage
+	}
+	if *writeReports {
+		reports, err := openreports.NewForConfig(cfg)
+		if err == nil {
+			err = audit.WriteReports(ctx, reports, report, *namespace)
+		}
+		if err != nil {
+			fmt.Fprintf(stderr, "kubeguard audit: writing reports: %v\n", err)
+			return exitUsage
+		}
 	}
 	if report.Denied() {
 		return exitViolations
