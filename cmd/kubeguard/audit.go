@@ -15,13 +15,14 @@ import (
 )
 
 func runAudit(args []string, stdout, stderr io.Writer) int {
-	fs := newFlagSet("audit", "audit [--kubeconfig FILE] [--context NAME] [-n NAMESPACE] [--config FILE] [--at TIME] [-o text|json] [--write-reports]", stderr)
+	fs := newFlagSet("audit", "audit [--kubeconfig FILE] [--context NAME] [-n NAMESPACE] [--config FILE] [--at TIME] [-o text|json] [--write-reports] [--fail-on-denied=false]", stderr)
 	kubeconfig := fs.String("kubeconfig", "", "kubeconfig file (default: $KUBECONFIG, ~/.kube/config, or the pod's service account in a cluster)")
 	kubeContext := fs.String("context", "", "kubeconfig context to use (default: the current context)")
 	namespace := fs.String("n", "", "audit only this namespace (default: every namespace and the cluster-scoped bindings)")
 	configPath := fs.String("config", "", "configuration file (default: built-in defaults, every rule enforced)")
 	output := fs.String("o", "text", "output format: text or json")
 	atFlag := fs.String("at", "", "judge as of this RFC 3339 timestamp (enforcement dates, time-boxed exemptions; default: now)")
+	failOnDenied := fs.Bool("fail-on-denied", true, "exit 1 when something would be denied; false for scheduled audits, whose findings are in the reports")
 	writeReports := fs.Bool("write-reports", false, "also write the findings as OpenReports (a Report per namespace, a ClusterReport), replacing earlier ones")
 	if err := fs.Parse(args); err != nil {
 		return exitUsage
@@ -92,7 +93,7 @@ func runAudit(args []string, stdout, stderr io.Writer) int {
 			return exitUsage
 		}
 	}
-	if report.Denied() {
+	if *failOnDenied && report.Denied() {
 		return exitViolations
 	}
 	return exitOK
