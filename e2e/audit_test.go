@@ -49,11 +49,17 @@ type auditOutput struct {
 // code.
 func runAudit(t *testing.T, args ...string) (stdout, stderr string, code int) {
 	t.Helper()
+	return runAuditWith(t, cluster.ControlPlane.Kubeconfig, args...)
+}
+
+// runAuditWith runs bin/kubeguard audit with the given kubeconfig.
+func runAuditWith(t *testing.T, kubeconfig string, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
 	bin, err := framework.BinDir()
 	require.NoError(t, err)
 	ctx, cancel := context.WithTimeout(context.Background(), commandTimeout)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, filepath.Join(bin, "kubeguard"), append([]string{"audit", "--kubeconfig", cluster.ControlPlane.Kubeconfig}, args...)...)
+	cmd := exec.CommandContext(ctx, filepath.Join(bin, "kubeguard"), append([]string{"audit", "--kubeconfig", kubeconfig}, args...)...)
 	var out, errOut strings.Builder
 	cmd.Stdout, cmd.Stderr = &out, &errOut
 	err = cmd.Run()
