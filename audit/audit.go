@@ -51,6 +51,9 @@ type Namespace struct {
 	Name string `json:"name"`
 	// Exempt namespaces are not judged.
 	Exempt bool `json:"exempt,omitempty"`
+	// DryRunLabel says the namespace is labelled kubeguard.io/mode=dry-run, so that the webhook only
+	// warns there today. The audit judges it as enforcement would: what the label's removal would refuse.
+	DryRunLabel bool `json:"dryRunLabel,omitempty"`
 	// Judged counts the objects judged (a workload's pods and ReplicaSets are not counted apart).
 	Judged int `json:"judged"`
 	// Denied and Warned count the objects that would be denied, or allowed with warnings.
@@ -95,6 +98,12 @@ var auditOrder = []schema.GroupKind{
 	{Group: "rbac.authorization.k8s.io", Kind: "RoleBinding"},
 	{Group: "rbac.authorization.k8s.io", Kind: "ClusterRoleBinding"},
 }
+
+// ModeLabel on a namespace with the value dry-run sends its requests to the webhook's dry-run path.
+const (
+	ModeLabel  = "kubeguard.io/mode"
+	dryRunMode = "dry-run"
+)
 
 // controllerKinds are the judged kinds that create pods, or the ReplicaSets and Jobs that do.
 var controllerKinds = map[string]bool{
@@ -234,7 +243,7 @@ func (a *auditor) listNamespaces(ctx context.Context, src Source) error {
 			return fmt.Errorf("reading a namespace: %w", err)
 		}
 		if a.opts.Namespace == "" || m.Metadata.Name == a.opts.Namespace {
-			a.namespace(m.Metadata.Name)
+			a.namespace(m.Metadata.Name).DryRunLabel = m.Metadata.Labels[ModeLabel] == dryRunMode
 		}
 		return nil
 	})

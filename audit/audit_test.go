@@ -56,7 +56,7 @@ func workloadObject(ns, name, uid, owner string) string {
 
 func TestRunAttributesControlledObjectsToTheirWorkload(t *testing.T) {
 	src := memorySource{
-		{Resource: "namespaces"}:                 {`{"metadata":{"name":"team"}}`, `{"metadata":{"name":"kube-system"}}`},
+		{Resource: "namespaces"}:                 {`{"metadata":{"name":"team","labels":{"kubeguard.io/mode":"dry-run"}}}`, `{"metadata":{"name":"kube-system"}}`},
 		{Group: "apps", Resource: "deployments"}: {workloadObject("team", "web", "d1", "")},
 		{Group: "apps", Resource: "replicasets"}: {
 			workloadObject("team", "web-1", "rs1", "d1"),
@@ -99,6 +99,7 @@ func TestRunAttributesControlledObjectsToTheirWorkload(t *testing.T) {
 	assert.Equal(t, Namespace{Name: "kube-system", Exempt: true, Rules: map[string]int{}}, *r.Namespaces[0])
 	team := r.Namespaces[1]
 	assert.Equal(t, "team", team.Name)
+	assert.True(t, team.DryRunLabel, "the namespace's dry-run label")
 	assert.Equal(t, []int{3, 3, 0}, []int{team.Judged, team.Denied, team.Warned})
 	assert.Equal(t, 3, team.Rules["privileged"])
 	assert.True(t, r.Denied())

@@ -28,6 +28,9 @@ func WriteText(w io.Writer, r *Report) error {
 			fmt.Fprintf(tw, "%s\texempt\t-\t-\t-\n", name)
 			continue
 		}
+		if ns.DryRunLabel {
+			name += " (dry-run label)"
+		}
 		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%s\n", name, ns.Judged, ns.Denied, ns.Warned, byRule(ns.Rules))
 	}
 	if err := tw.Flush(); err != nil {

@@ -147,6 +147,7 @@ func TestAuditAttributesPodsToTheirWorkload(t *testing.T) {
 
 	text, _, code := runAudit(t, "-n", ns)
 	assert.Equal(t, 1, code)
+	assert.Regexp(t, `(?m)^`+ns+` \(dry-run label\)\s+3\s+2\s+0\s+`, text, "the namespace's row")
 	assert.Contains(t, text, "denied "+ns+" deployments.apps/legacy (3 pods): ")
 	assert.Contains(t, text, "denied "+ns+" pods/bare: ")
 	assert.Contains(t, text, "3 objects judged as creates: 2 would be denied")
