@@ -39,7 +39,7 @@ type Finding struct {
 	// Decision is denied for a violation of an enforced rule, warned for one of a dry-run rule.
 	Decision judgement.Decision `json:"decision"`
 	Message  string             `json:"message"`
-	// Pods is how many existing pods the object controls, directly or through its ReplicaSets or Jobs.
+	// Pods is how many unfinished pods the object controls, directly or through its ReplicaSets or Jobs.
 	Pods int `json:"pods,omitempty"`
 	// resource names the object as the API server does ("deployments.apps"); apiVersion is the version
 	// the audit read it in, for references to it.
@@ -123,6 +123,9 @@ type metadata struct {
 			Controller *bool  `json:"controller"`
 		} `json:"ownerReferences"`
 	} `json:"metadata"`
+	Status struct {
+		Phase string `json:"phase"`
+	} `json:"status"`
 	Spec struct {
 		Template    templateLabels `json:"template"`
 		JobTemplate struct {
@@ -270,7 +273,12 @@ func (a *auditor) audit(kind *objects.Kind, item json.RawMessage) error {
 		return nil
 	}
 	owner, controlled := a.controllers[m.controller()]
-	if kind.Kind == "Pod" || (controllerKinds[kind.Kind] && !controlled) {
+	// A finished pod runs nothing and reaches nothing: a Job's completed pods are not its exposure.
+	finished := kind.Kind == "Pod" && (m.Status.Phase == "Succeeded" || m.Status.Phase == "Failed")
+	if controlled && finished {
+		return nil
+	}
+	if (kind.Kind == "Pod" && !finished) || (controllerKinds[kind.Kind] && !controlled) {
 		a.checkExposure(kind, &m, controlled)
 	}
 	if controlled {

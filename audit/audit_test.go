@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -67,6 +68,8 @@ func TestRunAttributesControlledObjectsToTheirWorkload(t *testing.T) {
 			object("team", "web-1-a", "p1", "rs1", privileged),
 			object("team", "web-1-b", "p2", "rs1", privileged),
 			object("team", "web-2-a", "p3", "rs2", privileged),
+			// Finished: neither counted for its workload nor exposed.
+			strings.Replace(object("team", "web-2-b", "p7", "rs2", privileged), `"spec"`, `"status":{"phase":"Succeeded"},"spec"`, 1),
 			object("team", "orphan-a", "p4", "rs3", privileged),
 			object("team", "bare", "p5", "", privileged),
 			object("kube-system", "etcd", "p6", "", privileged),
