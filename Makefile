@@ -58,9 +58,10 @@ test: lint build tools ## Run every test: unit, fuzz seeds, end to end (builds t
 	go test $(GOTESTFLAGS) ./...
 
 .PHONY: bench
-bench: build tools ## Measure pod creates through the API server, kubeguard against the Pod Security Admission webhook, profile it, attack it (about 15 minutes).
+bench: build tools ## Measure pod creates through the API server, kubeguard against the Pod Security Admission webhook, profile it, attack it, audit a large cluster (about 16 minutes).
 	go build -o $(BIN)/kubeguard-loadgen ./cmd/kubeguard-loadgen
 	go run ./e2e/bench -out $(BIN)/bench $(BENCH_FLAGS)
+	go run ./e2e/auditbench -out $(BIN)/bench/audit
 
 ##@ Run
 

@@ -23,6 +23,7 @@ const usage = `kubeguard enforces AKS cluster-security best practices on pods, w
 Usage:
   kubeguard serve   [flags]                 serve the validating admission webhook
   kubeguard check   [flags] PATH...         check manifests offline (files, directories, - for stdin)
+  kubeguard audit   [flags]                 judge what already runs in a cluster, as if it were created today
   kubeguard rules   [--config FILE]         list the rules and their effective modes
   kubeguard version                         print the version
 
@@ -43,6 +44,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return runServe(args[1:], stderr)
 	case "check":
 		return runCheck(args[1:], stdin, stdout, stderr)
+	case "audit":
+		return runAudit(args[1:], stdout, stderr)
 	case "rules":
 		return runRules(args[1:], stdout, stderr)
 	case "version", "--version":

@@ -38,6 +38,19 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{- end -}}
 
 {{/*
+Labels of the audit pods: not the webhook's selector labels, so that neither
+the webhook's Service nor its PodDisruptionBudget ever counts an audit pod.
+*/}}
+{{- define "kubeguard.auditLabels" -}}
+helm.sh/chart: {{ include "kubeguard.chart" . }}
+app.kubernetes.io/name: {{ include "kubeguard.name" . }}-audit
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/component: audit
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+{{- end -}}
+
+{{/*
 The webhook runs in the cluster unless webhook.url points at a server
 elsewhere: then the chart renders no Deployment, Service, Secret or anything
 else that only serves in-cluster pods.

@@ -1,0 +1,345 @@
+package audit
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"sort"
+	"time"
+
+	admissionv1 "k8s.io/api/admission/v1"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+
+	networkingv1 "k8s.io/api/networking/v1"
+
+	"github.com/kubeguard/kubeguard/judgement"
+	"github.com/kubeguard/kubeguard/objects"
+	"github.com/kubeguard/kubeguard/policy"
+)
+
+// Options say what to audit.
+type Options struct {
+	// Namespace limits the audit to one namespace (and leaves out cluster-scoped objects); "" audits all.
+	Namespace string
+	// At is the moment the verdicts are given for (enforcement dates, time-boxed exemptions); the zero
+	// time means now.
+	At time.Time
+	// Progress receives a line per page listed when it is set, for people waiting on a large cluster.
+	Progress io.Writer
+}
+
+// Finding is one violation of one object that exists: what the webhook would say if the object were
+// created today.
+type Finding struct {
+	Rule      string `json:"rule"`
+	Namespace string `json:"namespace,omitempty"`
+	Kind      string `json:"kind"`
+	Name      string `json:"name"`
+	// Decision is denied for a violation of an enforced rule, warned for one of a dry-run rule.
+	Decision judgement.Decision `json:"decision"`
+	Message  string             `json:"message"`
+	// Pods is how many unfinished pods the object controls, directly or through its ReplicaSets or Jobs.
+	Pods int `json:"pods,omitempty"`
+	// resource names the object as the API server does ("deployments.apps"); apiVersion is the version
+	// the audit read it in, for references to it.
+	resource, apiVersion string
+}
+
+// Namespace is the tally of one namespace; the cluster-scoped objects are tallied under the name "".
+type Namespace struct {
+	Name string `json:"name"`
+	// Exempt namespaces are not judged.
+	Exempt bool `json:"exempt,omitempty"`
+	// DryRunLabel says the namespace is labelled kubeguard.io/mode=dry-run, so that the webhook only
+	// warns there today. The audit judges it as enforcement would: what the label's removal would refuse.
+	DryRunLabel bool `json:"dryRunLabel,omitempty"`
+	// Judged counts the objects judged (a workload's pods and ReplicaSets are not counted apart).
+	Judged int `json:"judged"`
+	// Denied and Warned count the objects that would be denied, or allowed with warnings.
+	Denied int `json:"denied"`
+	Warned int `json:"warned"`
+	// Rules counts findings per rule.
+	Rules map[string]int `json:"rules,omitempty"`
+}
+
+// Report is the result of one audit.
+type Report struct {
+	At         time.Time
+	Namespaces []*Namespace
+	Findings   []Finding
+	// Errors are objects that could not be read; the webhook would refuse them.
+	Errors []string
+}
+
+// Denied reports whether anything that exists would be denied if it were created today.
+func (r *Report) Denied() bool {
+	for _, ns := range r.Namespaces {
+		if ns.Denied > 0 {
+			return true
+		}
+	}
+	return len(r.Errors) > 0
+}
+
+// auditOrder lists the judged kinds so that every controller comes before what it controls: a workload
+// is judged before its Jobs or ReplicaSets, which are judged before their pods, so that those can be
+// attributed to it as they are met.
+var auditOrder = []schema.GroupKind{
+	{Group: "apps", Kind: "Deployment"},
+	{Group: "apps", Kind: "StatefulSet"},
+	{Group: "apps", Kind: "DaemonSet"},
+	{Group: "batch", Kind: "CronJob"},
+	{Group: "", Kind: "ReplicationController"},
+	{Group: "batch", Kind: "Job"},
+	{Group: "apps", Kind: "ReplicaSet"},
+	{Group: "", Kind: "PodTemplate"},
+	{Group: "", Kind: "Pod"},
+	{Group: "rbac.authorization.k8s.io", Kind: "RoleBinding"},
+	{Group: "rbac.authorization.k8s.io", Kind: "ClusterRoleBinding"},
+}
+
+// ModeLabel on a namespace with the value dry-run sends its requests to the webhook's dry-run path.
+const (
+	ModeLabel  = "kubeguard.io/mode"
+	dryRunMode = "dry-run"
+)
+
+// controllerKinds are the judged kinds that create pods, or the ReplicaSets and Jobs that do.
+var controllerKinds = map[string]bool{
+	"Deployment": true, "StatefulSet": true, "DaemonSet": true, "CronJob": true,
+	"ReplicationController": true, "Job": true, "ReplicaSet": true,
+}
+
+// metadata is what the audit reads of an object besides what the rules read.
+type metadata struct {
+	Metadata struct {
+		Name            string            `json:"name"`
+		Namespace       string            `json:"namespace"`
+		UID             string            `json:"uid"`
+		Labels          map[string]string `json:"labels"`
+		OwnerReferences []struct {
+			UID        string `json:"uid"`
+			Controller *bool  `json:"controller"`
+		} `json:"ownerReferences"`
+	} `json:"metadata"`
+	Status struct {
+		Phase string `json:"phase"`
+	} `json:"status"`
+	Spec struct {
+		Template    templateLabels `json:"template"`
+		JobTemplate struct {
+			Spec struct {
+				Template templateLabels `json:"template"`
+			} `json:"spec"`
+		} `json:"jobTemplate"`
+	} `json:"spec"`
+}
+
+type templateLabels struct {
+	Metadata struct {
+		Labels map[string]string `json:"labels"`
+	} `json:"metadata"`
+}
+
+// podLabels returns the labels of the pods the object is or makes.
+func (m *metadata) podLabels(kind *objects.Kind) map[string]string {
+	switch kind.Kind {
+	case "Pod":
+		return m.Metadata.Labels
+	case "CronJob":
+		return m.Spec.JobTemplate.Spec.Template.Metadata.Labels
+	}
+	return m.Spec.Template.Metadata.Labels
+}
+
+// controller returns the UID of the object's controlling owner, or "".
+func (m *metadata) controller() string {
+	for _, o := range m.Metadata.OwnerReferences {
+		if o.Controller != nil && *o.Controller {
+			return o.UID
+		}
+	}
+	return ""
+}
+
+// workload is a judged object that controls others, with the range of its findings in the report.
+type workload struct {
+	first, end int
+}
+
+// auditor holds one audit's state. What it keeps grows with the number of workloads, not of pods.
+type auditor struct {
+	policy     *policy.Policy
+	opts       Options
+	now        time.Time
+	report     *Report
+	namespaces map[string]*Namespace
+	// controllers maps a workload's UID, and the UIDs of the ReplicaSets and Jobs it controls, to it.
+	controllers map[string]*workload
+	// networkPolicies are each namespace's NetworkPolicies; exposed, what in each namespace can reach the
+	// instance metadata service.
+	networkPolicies map[string][]networkingv1.NetworkPolicy
+	exposed         map[string]*exposure
+}
+
+// Run audits what src holds under p.
+func Run(ctx context.Context, src Source, p *policy.Policy, opts Options) (*Report, error) {
+	a := &auditor{
+		policy:      p,
+		opts:        opts,
+		now:         opts.At,
+		report:      &Report{At: opts.At},
+		namespaces:  map[string]*Namespace{},
+		controllers: map[string]*workload{},
+
+		networkPolicies: map[string][]networkingv1.NetworkPolicy{},
+		exposed:         map[string]*exposure{},
+	}
+	if a.now.IsZero() {
+		a.now = time.Now()
+	}
+	if err := a.listNamespaces(ctx, src); err != nil {
+		return nil, err
+	}
+	if err := a.listNetworkPolicies(ctx, src); err != nil {
+		return nil, err
+	}
+	for _, gk := range auditOrder {
+		kind, _ := objects.Lookup(gk)
+		if gk.Kind == "ClusterRoleBinding" && opts.Namespace != "" {
+			continue
+		}
+		listed := 0
+		err := each(ctx, src, kind.QualifiedResource(), opts.Namespace, func(item json.RawMessage) error {
+			listed++
+			if listed%pageSize == 0 {
+				a.progress("listed %d %s", listed, kind.QualifiedResource())
+			}
+			return a.audit(kind, item)
+		})
+		if err != nil {
+			return nil, err
+		}
+		a.progress("listed %d %s", listed, kind.QualifiedResource())
+	}
+	a.addExposures()
+	for _, ns := range a.namespaces {
+		a.report.Namespaces = append(a.report.Namespaces, ns)
+	}
+	sort.Slice(a.report.Namespaces, func(i, j int) bool { return a.report.Namespaces[i].Name < a.report.Namespaces[j].Name })
+	return a.report, nil
+}
+
+func (a *auditor) progress(format string, args ...any) {
+	if a.opts.Progress != nil {
+		fmt.Fprintf(a.opts.Progress, "kubeguard audit: "+format+"\n", args...)
+	}
+}
+
+// listNamespaces records every namespace in scope, exempt or not, so that a namespace with nothing in
+// it is reported too.
+func (a *auditor) listNamespaces(ctx context.Context, src Source) error {
+	return each(ctx, src, schema.GroupResource{Resource: "namespaces"}, "", func(item json.RawMessage) error {
+		var m metadata
+		if err := json.Unmarshal(item, &m); err != nil {
+			return fmt.Errorf("reading a namespace: %w", err)
+		}
+		if a.opts.Namespace == "" || m.Metadata.Name == a.opts.Namespace {
+			a.namespace(m.Metadata.Name).DryRunLabel = m.Metadata.Labels[ModeLabel] == dryRunMode
+		}
+		return nil
+	})
+}
+
+// namespace returns the tally of ns, creating it.
+func (a *auditor) namespace(ns string) *Namespace {
+	t, ok := a.namespaces[ns]
+	if !ok {
+		t = &Namespace{Name: ns, Exempt: ns != "" && a.policy.ExemptNamespace(ns, a.now), Rules: map[string]int{}}
+		a.namespaces[ns] = t
+	}
+	return t
+}
+
+// audit attributes one object to the workload that controls it, or judges it as a create.
+func (a *auditor) audit(kind *objects.Kind, item json.RawMessage) error {
+	var m metadata
+	if err := json.Unmarshal(item, &m); err != nil {
+		return fmt.Errorf("reading a %s: %w", kind.Kind, err)
+	}
+	tally := a.namespace(m.Metadata.Namespace)
+	if tally.Exempt {
+		return nil
+	}
+	owner, controlled := a.controllers[m.controller()]
+	// A finished pod runs nothing and reaches nothing: a Job's completed pods are not its exposure.
+	finished := kind.Kind == "Pod" && (m.Status.Phase == "Succeeded" || m.Status.Phase == "Failed")
+	if controlled && finished {
+		return nil
+	}
+	if (kind.Kind == "Pod" && !finished) || (controllerKinds[kind.Kind] && !controlled) {
+		a.checkExposure(kind, &m, controlled)
+	}
+	if controlled {
+		switch kind.Kind {
+		case "Pod":
+			for i := owner.first; i < owner.end; i++ {
+				a.report.Findings[i].Pods++
+			}
+		case "ReplicaSet", "Job":
+			a.controllers[m.Metadata.UID] = owner
+		}
+		return nil
+	}
+
+	var doc objects.Document
+	err := objects.UnmarshalDocument(item, &doc)
+	v := judgement.Judge(a.policy, &judgement.Request{
+		Kind:       kind.GroupKind,
+		Operation:  admissionv1.Create,
+		Name:       m.Metadata.Name,
+		Namespace:  m.Metadata.Namespace,
+		Object:     &doc,
+		Unreadable: err,
+		Now:        a.now,
+	})
+	if v.Decision == judgement.Error {
+		a.report.Errors = append(a.report.Errors, fmt.Sprintf("%s: %s", v.ObjectName(), v.Reason))
+		return nil
+	}
+	tally.Judged++
+	w := &workload{first: len(a.report.Findings)}
+	add := func(decision judgement.Decision, v judgement.Verdict) {
+		vs := v.Enforced
+		if decision == judgement.Warned {
+			vs = v.DryRun
+		}
+		for _, violation := range vs {
+			a.report.Findings = append(a.report.Findings, Finding{
+				Rule:       violation.Rule,
+				Namespace:  m.Metadata.Namespace,
+				Kind:       kind.Kind,
+				Name:       m.Metadata.Name,
+				Decision:   decision,
+				Message:    judgement.Line(violation),
+				resource:   kind.QualifiedResource().String(),
+				apiVersion: schema.GroupVersion{Group: kind.Group, Version: "v1"}.String(),
+			})
+			tally.Rules[violation.Rule]++
+		}
+	}
+	add(judgement.Denied, v)
+	add(judgement.Warned, v)
+	w.end = len(a.report.Findings)
+	switch v.Decision {
+	case judgement.Denied:
+		tally.Denied++
+	case judgement.Warned:
+		tally.Warned++
+	}
+	if controllerKinds[kind.Kind] {
+		a.controllers[m.Metadata.UID] = w
+	}
+	return nil
+}

@@ -1,0 +1,109 @@
+package audit
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+
+	"github.com/kubeguard/kubeguard/judgement"
+	"github.com/kubeguard/kubeguard/policy"
+)
+
+// memorySource serves lists from memory, two objects a page, so that paging is exercised.
+type memorySource map[schema.GroupResource][]string
+
+func (s memorySource) List(_ context.Context, resource schema.GroupResource, namespace, token string) (*Page, error) {
+	var items []json.RawMessage
+	for _, item := range s[resource] {
+		var m metadata
+		if err := json.Unmarshal([]byte(item), &m); err != nil {
+			return nil, err
+		}
+		if namespace == "" || m.Metadata.Namespace == namespace {
+			items = append(items, json.RawMessage(item))
+		}
+	}
+	start := 0
+	if token != "" {
+		fmt.Sscan(token, &start)
+	}
+	end := min(start+2, len(items))
+	page := &Page{Items: items[start:end]}
+	if end < len(items) {
+		page.Continue = fmt.Sprint(end)
+	}
+	return page, nil
+}
+
+const privileged = `{"containers":[{"name":"app","securityContext":{"privileged":true}}]}`
+
+func object(ns, name, uid, owner, spec string) string {
+	owners := ""
+	if owner != "" {
+		owners = `,"ownerReferences":[{"uid":"` + owner + `","controller":true}]`
+	}
+	return `{"metadata":{"name":"` + name + `","namespace":"` + ns + `","uid":"` + uid + `"` + owners + `},"spec":` + spec + `}`
+}
+
+func workloadObject(ns, name, uid, owner string) string {
+	return object(ns, name, uid, owner, `{"template":{"spec":`+privileged+`}}`)
+}
+
+func TestRunAttributesControlledObjectsToTheirWorkload(t *testing.T) {
+	src := memorySource{
+		{Resource: "namespaces"}:                 {`{"metadata":{"name":"team","labels":{"kubeguard.io/mode":"dry-run"}}}`, `{"metadata":{"name":"kube-system"}}`},
+		{Group: "apps", Resource: "deployments"}: {workloadObject("team", "web", "d1", "")},
+		{Group: "apps", Resource: "replicasets"}: {
+			workloadObject("team", "web-1", "rs1", "d1"),
+			workloadObject("team", "web-2", "rs2", "d1"),
+			workloadObject("team", "orphan", "rs3", ""),
+		},
+		{Resource: "pods"}: {
+			object("team", "web-1-a", "p1", "rs1", privileged),
+			object("team", "web-1-b", "p2", "rs1", privileged),
+			object("team", "web-2-a", "p3", "rs2", privileged),
+			// Finished: neither counted for its workload nor exposed.
+			strings.Replace(object("team", "web-2-b", "p7", "rs2", privileged), `"spec"`, `"status":{"phase":"Succeeded"},"spec"`, 1),
+			object("team", "orphan-a", "p4", "rs3", privileged),
+			object("team", "bare", "p5", "", privileged),
+			object("kube-system", "etcd", "p6", "", privileged),
+		},
+	}
+	r, err := Run(context.Background(), src, policy.Default(), Options{})
+	require.NoError(t, err)
+
+	type key struct{ kind, name string }
+	pods := map[key]int{}
+	for _, f := range r.Findings {
+		if f.Rule == MetadataRule {
+			// No NetworkPolicy: every pod can reach the instance metadata service; the uncontrolled
+			// ones and the workloads are named.
+			assert.Equal(t, judgement.Warned, f.Decision)
+			assert.Equal(t, []string{"team", "team", "Namespace"}, []string{f.Namespace, f.Name, f.Kind})
+			assert.Equal(t, 5, f.Pods)
+			assert.Contains(t, f.Message, "deployments.apps/web, replicasets.apps/orphan, pods/bare can reach")
+			continue
+		}
+		assert.Equal(t, judgement.Denied, f.Decision)
+		pods[key{f.Kind, f.Name}] = f.Pods
+	}
+	assert.Equal(t, map[key]int{
+		{"Deployment", "web"}:    3,
+		{"ReplicaSet", "orphan"}: 1,
+		{"Pod", "bare"}:          0,
+	}, pods)
+	require.Len(t, r.Namespaces, 2)
+	assert.Equal(t, Namespace{Name: "kube-system", Exempt: true, Rules: map[string]int{}}, *r.Namespaces[0])
+	team := r.Namespaces[1]
+	assert.Equal(t, "team", team.Name)
+	assert.True(t, team.DryRunLabel, "the namespace's dry-run label")
+	assert.Equal(t, []int{3, 3, 0}, []int{team.Judged, team.Denied, team.Warned})
+	assert.Equal(t, 3, team.Rules["privileged"])
+	assert.True(t, r.Denied())
+}

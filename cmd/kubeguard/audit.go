@@ -1,0 +1,111 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"time"
+
+	openreports "github.com/openreports/reports-api/pkg/client/clientset/versioned"
+	"k8s.io/client-go/tools/clientcmd"
+
+	"github.com/kubeguard/kubeguard/audit"
+)
+
+func runAudit(args []string, stdout, stderr io.Writer) int {
+	fs := newFlagSet("audit", "audit [--kubeconfig FILE] [--context NAME] [-n NAMESPACE] [--config FILE] [--at TIME] [-o text|json] [--write-reports] [--fail-on-denied=false]", stderr)
+	kubeconfig := fs.String("kubeconfig", "", "kubeconfig file (default: $KUBECONFIG, ~/.kube/config, or the pod's service account in a cluster)")
+	kubeContext := fs.String("context", "", "kubeconfig context to use (default: the current context)")
+	namespace := fs.String("n", "", "audit only this namespace (default: every namespace and the cluster-scoped bindings)")
+	configPath := fs.String("config", "", "configuration file (default: built-in defaults, every rule enforced)")
+	output := fs.String("o", "text", "output format: text or json")
+	atFlag := fs.String("at", "", "judge as of this RFC 3339 timestamp (enforcement dates, time-boxed exemptions; default: now)")
+	failOnDenied := fs.Bool("fail-on-denied", true, "exit 1 when something would be denied; false for scheduled audits, whose findings are in the reports")
+	writeReports := fs.Bool("write-reports", false, "also write the findings as OpenReports (a Report per namespace, a ClusterReport), replacing earlier ones")
+	if err := fs.Parse(args); err != nil {
+		return exitUsage
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "kubeguard audit: unexpected arguments %q\n", fs.Args())
+		return exitUsage
+	}
+	if *output != "text" && *output != "json" {
+		fmt.Fprintf(stderr, "kubeguard audit: unknown output format %q (want text or json)\n", *output)
+		return exitUsage
+	}
+	var at time.Time
+	if *atFlag != "" {
+		var err error
+		if at, err = time.Parse(time.RFC3339, *atFlag); err != nil {
+			fmt.Fprintf(stderr, "kubeguard audit: --at %q is not an RFC 3339 timestamp, like 2026-09-01T00:00:00Z\n", *atFlag)
+			return exitUsage
+		}
+	}
+	p, err := loadPolicy(*configPath)
+	if err != nil {
+		fmt.Fprintf(stderr, "kubeguard audit: invalid configuration: %v\n", err)
+		return exitUsage
+	}
+	rules := clientcmd.NewDefaultClientConfigLoadingRules()
+	rules.ExplicitPath = *kubeconfig
+	cfg, err := clientcmd.NewNonInteractiveDeferredLoadingClientConfig(rules, &clientcmd.ConfigOverrides{CurrentContext: *kubeContext}).ClientConfig()
+	if err != nil {
+		fmt.Fprintf(stderr, "kubeguard audit: cannot reach the cluster: %v\n", err)
+		return exitUsage
+	}
+	// An audit sends a few dozen list requests; the client's default of 5 per second would make a large
+	// cluster wait on the client rather than on the API server.
+	cfg.QPS, cfg.Burst = 50, 100
+	src, err := audit.NewAPISource(cfg)
+	if err != nil {
+		fmt.Fprintf(stderr, "kubeguard audit: cannot reach the cluster: %v\n", err)
+		return exitUsage
+	}
+	opts := audit.Options{Namespace: *namespace, At: at}
+	if isTerminal(stderr) {
+		opts.Progress = stderr
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	report, err := audit.Run(ctx, src, p, opts)
+	if err != nil {
+		fmt.Fprintf(stderr, "kubeguard audit: %v\n", err)
+		return exitUsage
+	}
+	if *output == "json" {
+		err = audit.WriteJSON(stdout, report)
+	} else {
+		err = audit.WriteText(stdout, report)
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "kubeguard audit: %v\n", err)
+		return exitUsage
+	}
+	if *writeReports {
+		reports, err := openreports.NewForConfig(cfg)
+		if err == nil {
+			err = audit.WriteReports(ctx, reports, report, *namespace)
+		}
+		if err != nil {
+			fmt.Fprintf(stderr, "kubeguard audit: writing reports: %v\n", err)
+			return exitUsage
+		}
+	}
+	if *failOnDenied && report.Denied() {
+		return exitViolations
+	}
+	return exitOK
+}
+
+// isTerminal reports whether w is a terminal, where progress lines help a person waiting; in a pipe or a
+// log they are noise.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	info, err := f.Stat()
+	return err == nil && info.Mode()&os.ModeCharDevice != 0
+}

@@ -1,0 +1,86 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"syscall"
+	"time"
+)
+
+// measurement is one audit run.
+type measurement struct {
+	wall       time.Duration
+	peakRSSMiB float64
+	summary    struct {
+		Judged   int `json:"judged"`
+		Denied   int `json:"denied"`
+		Findings int `json:"findings"`
+	}
+	findings []struct {
+		Kind string `json:"kind"`
+		Pods int    `json:"pods"`
+	}
+}
+
+// measureAudit runs kubeguard audit -o json, keeping its report in reportPath.
+func measureAudit(ctx context.Context, kubeguard, kubeconfig, reportPath string) (*measurement, error) {
+	report, err := os.Create(reportPath)
+	if err != nil {
+		return nil, err
+	}
+	defer report.Close()
+	cmd := exec.CommandContext(ctx, kubeguard, "audit", "--kubeconfig", kubeconfig, "-o", "json")
+	cmd.Stdout, cmd.Stderr = report, os.Stderr
+	start := time.Now()
+	err = cmd.Run()
+	m := &measurement{wall: time.Since(start)}
+	if cmd.ProcessState == nil {
+		return nil, fmt.Errorf("running kubeguard audit: %w", err)
+	}
+	if code := cmd.ProcessState.ExitCode(); code != 0 && code != 1 {
+		return nil, fmt.Errorf("kubeguard audit exited with %d", code)
+	}
+	if usage, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+		m.peakRSSMiB = float64(usage.Maxrss) / 1024 // kilobytes on Linux
+	}
+	data, err := os.ReadFile(reportPath)
+	if err != nil {
+		return nil, err
+	}
+	var out struct {
+		Summary  json.RawMessage `json:"summary"`
+		Findings json.RawMessage `json:"findings"`
+	}
+	if err := json.Unmarshal(data, &out); err != nil {
+		return nil, fmt.Errorf("reading the audit's report: %w", err)
+	}
+	if err := json.Unmarshal(out.Summary, &m.summary); err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal(out.Findings, &m.findings); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// check makes sure the audit judged what was created, so that a fast run is not a run that missed
+// objects: every Deployment and RoleBinding once, the ReplicaSets and Pods attributed to them.
+func (m *measurement) check(size clusterSize) error {
+	if want := size.deployments + size.roleBindings; m.summary.Judged < want {
+		return fmt.Errorf("the audit judged %d objects, want at least %d", m.summary.Judged, want)
+	}
+	for _, f := range m.findings {
+		switch f.Kind {
+		case "ReplicaSet", "Pod":
+			return fmt.Errorf("a controlled %s has a finding of its own", f.Kind)
+		case "Deployment":
+			if f.Pods != size.podsPerDeployment {
+				return fmt.Errorf("a Deployment's finding counts %d pods, want %d", f.Pods, size.podsPerDeployment)
+			}
+		}
+	}
+	return nil
+}
