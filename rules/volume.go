@@ -5,7 +5,7 @@ package rules
 type Present struct{}
 
 // Volume mirrors a corev1.Volume as far as the rules read it: its name and which source it uses. Every
-// in-tree source is listed, so that a volume none of them describes is one kubeguard does not know.
+// source of the API is listed.
 type Volume struct {
 	Name string `json:"name"`
 
@@ -51,8 +51,7 @@ func (v *Volume) allowedSource() bool {
 		v.Image != nil || v.PersistentVolumeClaim != nil || v.Projected != nil || v.Secret != nil
 }
 
-// refusedSource names the refused source the volume uses as the API spells it, or "" when it uses none
-// kubeguard knows.
+// refusedSource names the refused source the volume uses as the API spells it, or "" when it uses none.
 func (v *Volume) refusedSource() string {
 	sources := [...]struct {
 		set  *Present

@@ -11,7 +11,9 @@ cluster's storage policies.
 Fields read:
   spec.volumes[*] (which source each volume uses)
 Passing values: configMap, csi, downwardAPI, emptyDir, ephemeral, image, persistentVolumeClaim, projected,
-secret.
+secret. A volume that sets none of the sources kubeguard's API libraries know is taken for the emptyDir the
+API server makes of a volume without a source; a source added to Kubernetes after those libraries is not
+recognised and passes.
 */
 
 const volumeTypesID = "volume-types"
@@ -32,17 +34,14 @@ func checkVolumeTypes(pod *Pod, _ *Options) []Violation {
 		if v.allowedSource() {
 			continue
 		}
-		path := pod.specPath().Child("volumes").Index(i)
-		problem := fmt.Sprintf("is not an allowed volume source (volume %q)", v.Name)
-		if source := v.refusedSource(); source != "" {
-			path = path.Child(source)
-		} else {
-			problem = fmt.Sprintf("uses a volume source kubeguard does not know (volume %q)", v.Name)
+		source := v.refusedSource()
+		if source == "" {
+			continue
 		}
 		out = append(out, Violation{
 			Rule:    volumeTypesID,
-			Field:   path.String(),
-			Problem: problem,
+			Field:   pod.specPath().Child("volumes").Index(i).Child(source).String(),
+			Problem: fmt.Sprintf("is not an allowed volume source (volume %q)", v.Name),
 			Fix:     "use a persistentVolumeClaim, csi or ephemeral volume for storage, or configMap, secret, projected, downwardAPI, emptyDir or image",
 		})
 	}
