@@ -36,7 +36,7 @@ func appArmorProfile() Rule {
 		CheckPod: checkAppArmorProfile,
 		Settings: []Setting{{
 			Name:        "requireProfile",
-			Doc:         "false lets containers without an AppArmor profile pass and rejects only Unconfined, as the Pod Security restricted level does.",
+			Doc:         "false lets containers without an AppArmor profile pass and rejects only Unconfined, as the Pod Security levels do.",
 			Type:        Boolean,
 			DefaultBool: true,
 			// The Pod Security levels refuse only Unconfined: unset leaves the runtime's default profile on.

@@ -11,8 +11,8 @@ Fields read:
   spec.{initContainers,containers,ephemeralContainers}[*].securityContext.procMount
   spec.hostUsers
 Passing values: Default, unset. With allowInUserNamespace (the default under the baseline profile), any value
-passes for a pod in its own user namespace (spec.hostUsers: false), whose /proc is its own: the Pod Security
-baseline level relaxes the check so, the restricted level does not.
+passes for a pod in its own user namespace (spec.hostUsers: false), whose /proc is its own, as the Pod
+Security baseline level allows; the restricted level does not.
 */
 
 const procMountID = "proc-mount"
