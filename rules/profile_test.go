@@ -19,10 +19,14 @@ func TestProfileMembers(t *testing.T) {
 		}
 		return ids
 	}
-	assert.Equal(t, []string{"privileged", "privilege-escalation", "run-as-root", "seccomp-profile", "apparmor-profile", "user-subject"}, members(AKS))
 	assert.Equal(t, []string{
-		"privileged", "seccomp-profile", "apparmor-profile", "user-subject", "host-namespaces", "host-path-volumes",
-		"host-ports", "added-capabilities", "proc-mount", "unsafe-sysctls", "selinux-options", "probe-host",
+		"privileged", "privilege-escalation", "run-as-root", "seccomp-profile", "apparmor-profile", "user-subject",
+		"broad-subject",
+	}, members(AKS))
+	assert.Equal(t, []string{
+		"privileged", "seccomp-profile", "apparmor-profile", "user-subject", "broad-subject", "host-namespaces",
+		"host-path-volumes", "host-ports", "added-capabilities", "proc-mount", "unsafe-sysctls", "selinux-options",
+		"probe-host",
 	}, members(Baseline))
 	assert.Equal(t, IDs(), members(Restricted))
 	for _, r := range All() {
@@ -34,9 +38,14 @@ func TestProfileMembers(t *testing.T) {
 // Unconfined AppArmor profile; baseline refuses only an Unconfined seccomp profile and lets pods in a user
 // namespace unmask /proc; restricted requires a seccomp profile and keeps /proc masked everywhere.
 func TestOptionsFor(t *testing.T) {
-	system := []string{"system:*"}
-	assert.Equal(t, Options{RequireAppArmorProfile: true, RequireSeccompProfile: true, AllowedUsers: system}, OptionsFor(AKS))
-	assert.Equal(t, Options{ProcMountInUserNamespace: true, AllowedUsers: system}, OptionsFor(Baseline))
-	assert.Equal(t, Options{RequireSeccompProfile: true, AllowedUsers: system}, OptionsFor(Restricted))
+	// Settings that no profile changes keep their defaults.
+	withDefaults := func(o Options) Options {
+		o.AllowedUsers = []string{"system:*"}
+		o.AllowedBroadClusterRoles = []string{"system:discovery", "system:basic-user", "system:public-info-viewer"}
+		return o
+	}
+	assert.Equal(t, withDefaults(Options{RequireAppArmorProfile: true, RequireSeccompProfile: true}), OptionsFor(AKS))
+	assert.Equal(t, withDefaults(Options{ProcMountInUserNamespace: true}), OptionsFor(Baseline))
+	assert.Equal(t, withDefaults(Options{RequireSeccompProfile: true}), OptionsFor(Restricted))
 	assert.Equal(t, OptionsFor(DefaultProfile), DefaultOptions())
 }
