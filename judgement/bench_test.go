@@ -118,6 +118,6 @@ func BenchmarkPodRules(b *testing.B) {
 	b.Run("noncompliant", func(b *testing.B) { benchmarkEvaluatePod(b, p, noncompliant) })
 
 	restricted, restrictedPod := policy.ForProfile(rules.Restricted), typicalRestrictedDeployment()
-	require.Empty(b, evaluatePod(restricted, &restrictedPod, false).Enforced)
+	require.Empty(b, evaluatePod(restricted, &restrictedPod, false, now).Enforced)
 	b.Run("restricted/compliant", func(b *testing.B) { benchmarkEvaluatePod(b, restricted, restrictedPod) })
 }

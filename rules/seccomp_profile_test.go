@@ -115,7 +115,7 @@ func TestSeccompProfile(t *testing.T) {
 			name: "Unconfined on a windows pod, without requireProfile",
 			pod:  podWith(tweaks(windows, onPod(profile(corev1.SeccompProfileTypeUnconfined, nil)))),
 			opts: &optional,
-			want: []Violation{seccomp("spec.securityContext.seccompProfile", "", "is Unconfined, inherited by container \"app\"")},
+			want: []Violation{affecting(seccomp("spec.securityContext.seccompProfile", "", `is Unconfined, inherited by container "app"`), "app")},
 		},
 	})
 }
