@@ -18,12 +18,14 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/kubeguard/kubeguard/policy"
+	"github.com/kubeguard/kubeguard/rules"
 )
 
 // chartValues is the part of the values that decides the config file.
 type chartValues struct {
-	Mode  string `json:"mode"`
-	Rules map[string]struct {
+	Profile string `json:"profile"`
+	Mode    string `json:"mode"`
+	Rules   map[string]struct {
 		Mode string `json:"mode"`
 	} `json:"rules"`
 	Exemptions struct {
@@ -93,7 +95,10 @@ func TestConfigLoadsInKubeguard(t *testing.T) {
 			values := effectiveValues(t, set)
 			require.NotEmpty(t, p.Rules)
 			for _, rule := range p.Rules {
-				want := values.Mode
+				want := string(policy.Off)
+				if rule.On(rules.Profile(values.Profile)) {
+					want = values.Mode
+				}
 				if r, ok := values.Rules[rule.ID]; ok && r.Mode != "" {
 					want = r.Mode
 				}

@@ -78,7 +78,24 @@ func typicalContainerLevel() rules.Pod {
 	return p
 }
 
-// benchmarkEvaluatePod measures every enabled pod rule on pod under the default policy: the rules' share of
+// typicalRestrictedDeployment is typicalDeployment with what the restricted profile's extra rules read:
+// volumes, container ports and probes, all of them compliant.
+func typicalRestrictedDeployment() rules.Pod {
+	p := typicalDeployment()
+	p.Spec.Volumes = []rules.Volume{
+		{Name: "config", ConfigMap: &rules.Present{}},
+		{Name: "tmp", EmptyDir: &rules.Present{}},
+		{Name: "token", Projected: &rules.Present{}},
+	}
+	web := &p.Spec.Containers[0]
+	web.Ports = []rules.ContainerPort{{}, {}}
+	web.LivenessProbe = &rules.Handler{HTTPGet: &rules.HostAction{}}
+	web.ReadinessProbe = &rules.Handler{TCPSocket: &rules.HostAction{}}
+	web.Lifecycle = &rules.Lifecycle{PreStop: &rules.Handler{HTTPGet: &rules.HostAction{}}}
+	return p
+}
+
+// benchmarkEvaluatePod measures every enabled pod rule on pod under policy p: the rules' share of
 // a request, which must not allocate for a compliant pod.
 func benchmarkEvaluatePod(b *testing.B, p *policy.Policy, pod rules.Pod) {
 	now := time.Now()
@@ -99,4 +116,8 @@ func BenchmarkPodRules(b *testing.B) {
 	b.Run("compliant", func(b *testing.B) { benchmarkEvaluatePod(b, p, compliant) })
 	b.Run("compliant-container-level", func(b *testing.B) { benchmarkEvaluatePod(b, p, containerLevel) })
 	b.Run("noncompliant", func(b *testing.B) { benchmarkEvaluatePod(b, p, noncompliant) })
+
+	restricted, restrictedPod := policy.ForProfile(rules.Restricted), typicalRestrictedDeployment()
+	require.Empty(b, evaluatePod(restricted, &restrictedPod, false, now).Enforced)
+	b.Run("restricted/compliant", func(b *testing.B) { benchmarkEvaluatePod(b, restricted, restrictedPod) })
 }

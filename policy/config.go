@@ -17,6 +17,7 @@ import (
 
 // configFile is the YAML file's shape. Pointers tell "not given" (take the default) from "given empty".
 type configFile struct {
+	Profile          *scalar           `yaml:"profile"`
 	Mode             *scalar           `yaml:"mode"`
 	Rules            ruleSection       `yaml:"rules"`
 	Exemptions       exemptionsSection `yaml:"exemptions"`
@@ -220,14 +221,20 @@ func Parse(data []byte) (*Policy, error) {
 }
 
 func (f *configFile) policy() (*Policy, error) {
-	p := Default()
+	p, err := f.basePolicy()
+	if err != nil {
+		return nil, err
+	}
 	if f.Mode != nil {
 		m, err := parseMode(f.Mode.value, false)
 		if err != nil {
 			return nil, fmt.Errorf("line %d: mode: %w", f.Mode.line, err)
 		}
+		// The global mode sets how the profile's rules act; rules the profile leaves off stay off.
 		for i := range p.Rules {
-			p.Rules[i].Mode = m
+			if p.Rules[i].Mode != Off {
+				p.Rules[i].Mode = m
+			}
 		}
 	}
 	for _, entry := range f.Rules {

@@ -46,19 +46,19 @@ func TestLoadFullFile(t *testing.T) {
 	require.NoError(t, err)
 
 	assert.Equal(t, rules.IDs(), ruleIDs(p), "every rule, turned off or not, in evaluation order")
-	assert.Equal(t, map[string]policy.Mode{
-		"privileged":           policy.Enforce,
-		"privilege-escalation": policy.Enforce,
-		"run-as-root":          policy.DryRun, // {} keeps the global mode
-		"seccomp-profile":      policy.Off,
-		"apparmor-profile":     policy.DryRun,
-		"user-subject":         policy.Enforce,
-		"broad-subject":        policy.DryRun,
-	}, modes(p))
+	assert.Equal(t, rules.Restricted, p.Profile)
+	want := map[string]policy.Mode{}
+	for _, id := range rules.IDs() {
+		want[id] = policy.DryRun // the global mode, over every rule of the restricted profile
+	}
+	want["privileged"], want["privilege-escalation"], want["user-subject"] = policy.Enforce, policy.Enforce, policy.Enforce
+	want["seccomp-profile"] = policy.Off
+	assert.Equal(t, want, modes(p))
 	assert.Equal(t, rules.Options{
 		RequireAppArmorProfile:   false,
 		AllowedUsers:             []string{"system:*", "breakglass@contoso.com"},
 		AllowedBroadClusterRoles: []string{"system:*"},
+		ProcMountInUserNamespace: true,
 	}, p.Options)
 	assert.Equal(t, policy.Exemptions{
 		Namespaces:  policy.Plain("monitoring", "kube-system"),
@@ -90,7 +90,7 @@ func TestParseModes(t *testing.T) {
 	tests := []struct {
 		name string
 		yaml string
-		want map[string]policy.Mode // rules not listed keep enforce
+		want map[string]policy.Mode // rules not listed keep their default mode: enforce under aks, or off
 	}{
 		{
 			name: "global dry-run",
@@ -127,6 +127,11 @@ func TestParseModes(t *testing.T) {
 			want: map[string]policy.Mode{"seccomp-profile": policy.Off, "apparmor-profile": policy.Off},
 		},
 		{
+			name: "a rule outside the profile turned on",
+			yaml: "rules:\n  host-namespaces: {mode: dry-run}\n",
+			want: map[string]policy.Mode{"host-namespaces": policy.DryRun},
+		},
+		{
 			name: "settings without a mode keep the global mode",
 			yaml: "mode: dry-run\nrules:\n  apparmor-profile: {requireProfile: false}\n",
 			want: map[string]policy.Mode{
@@ -139,10 +144,7 @@ func TestParseModes(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			p, err := policy.Parse([]byte(tt.yaml))
 			require.NoError(t, err)
-			want := map[string]policy.Mode{}
-			for _, id := range rules.IDs() {
-				want[id] = policy.Enforce
-			}
+			want := modes(policy.Default())
 			for id, m := range tt.want {
 				want[id] = m
 			}
@@ -224,6 +226,12 @@ func TestParseErrors(t *testing.T) {
 		line int      // 0: some line, where the YAML parser puts it
 		want []string // parts of the message
 	}{
+		{
+			name: "unknown profile",
+			yaml: "mode: enforce\nprofile: strict\n",
+			line: 2,
+			want: []string{`profile: unknown profile "strict" (want aks, baseline, restricted)`},
+		},
 		{
 			name: "unknown top-level key",
 			yaml: "mode: enforce\nrule:\n  privileged: {}\n",

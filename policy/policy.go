@@ -9,6 +9,8 @@ import (
 
 // Policy is a checked configuration: every rule with its mode, the rule settings, and the exemptions.
 type Policy struct {
+	// Profile is the profile the rules' modes and the settings' defaults come from.
+	Profile rules.Profile
 	// Rules holds every rule in evaluation order, including those turned off.
 	Rules      []Rule
 	Options    rules.Options
@@ -52,14 +54,9 @@ type Exemptions struct {
 	DryRunUsers []Entry
 }
 
-// Default is the policy without a configuration file: every rule enforced.
+// Default is the policy without a configuration file: the default profile's rules enforced.
 func Default() *Policy {
-	all := rules.All()
-	p := &Policy{Rules: make([]Rule, len(all)), Options: rules.DefaultOptions(), Exemptions: DefaultExemptions(), Updates: Ratchet}
-	for i, r := range all {
-		p.Rules[i] = Rule{Rule: r, Mode: Enforce}
-	}
-	return p
+	return ForProfile(rules.DefaultProfile)
 }
 
 // DefaultExemptions leave the control plane alone. The system namespaces are never evaluated. The built-in

@@ -1,6 +1,7 @@
 package policy_test
 
 import (
+	"slices"
 	"testing"
 	"time"
 
@@ -11,14 +12,20 @@ import (
 	"github.com/kubeguard/kubeguard/rules"
 )
 
-// Without a configuration every rule is enforced, the system namespaces are left alone and the control
-// plane's own workload controllers are only warned about.
+// Without a configuration the aks profile's rules are enforced and the others are off, the system namespaces
+// are left alone and the control plane's own workload controllers are only warned about.
 func TestDefault(t *testing.T) {
 	p := policy.Default()
 
+	assert.Equal(t, rules.AKS, p.Profile)
 	assert.Equal(t, rules.IDs(), ruleIDs(p))
+	aks := []string{"privileged", "privilege-escalation", "run-as-root", "seccomp-profile", "apparmor-profile", "user-subject", "broad-subject"}
 	for _, r := range p.Rules {
-		assert.Equal(t, policy.Enforce, r.Mode, r.ID)
+		if slices.Contains(aks, r.ID) {
+			assert.Equal(t, policy.Enforce, r.Mode, r.ID)
+		} else {
+			assert.Equal(t, policy.Off, r.Mode, r.ID)
+		}
 	}
 	assert.Equal(t, rules.DefaultOptions(), p.Options)
 	assert.Equal(t, policy.Exemptions{

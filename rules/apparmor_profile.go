@@ -20,8 +20,8 @@ Fields read:
   spec.{initContainers,containers,ephemeralContainers}[*].securityContext.appArmorProfile
   metadata.annotations[container.apparmor.security.beta.kubernetes.io/<container>]
 Passing values: RuntimeDefault; Localhost with a localhostProfile. With requireProfile: false, an unset
-profile passes too and only Unconfined fails (the Pod Security "restricted" meaning). Windows pods are not
-judged: AppArmor is Linux-only.
+profile passes too and only Unconfined fails (the Pod Security meaning, and the default under the baseline
+and restricted profiles). Windows pods are not judged: AppArmor is Linux-only.
 */
 
 const appArmorProfileID = "apparmor-profile"
@@ -36,11 +36,14 @@ func appArmorProfile() Rule {
 		CheckPod: checkAppArmorProfile,
 		Settings: []Setting{{
 			Name:        "requireProfile",
-			Doc:         "false lets containers without an AppArmor profile pass and rejects only Unconfined, as the Pod Security restricted level does.",
+			Doc:         "false lets containers without an AppArmor profile pass and rejects only Unconfined, as the Pod Security levels do.",
 			Type:        Boolean,
 			DefaultBool: true,
+			// The Pod Security levels refuse only Unconfined: unset leaves the runtime's default profile on.
+			ProfileBool: map[Profile]bool{Baseline: false, Restricted: false},
 			apply:       func(opts *Options, v bool, _ []string) { opts.RequireAppArmorProfile = v },
 		}},
+		Profiles: allProfiles(),
 	}
 }
 

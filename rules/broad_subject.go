@@ -38,6 +38,7 @@ func broadSubject() Rule {
 			DefaultNames: []string{"system:discovery", "system:basic-user", "system:public-info-viewer"},
 			apply:        func(opts *Options, _ bool, names []string) { opts.AllowedBroadClusterRoles = names },
 		}},
+		Profiles: allProfiles(),
 	}
 }
 

@@ -6,7 +6,7 @@ import (
 )
 
 // compliantPod is the smallest pod that every pod rule accepts: one container that disallows privilege
-// escalation, and a pod-level securityContext that the container inherits. Rule tests start from it and
+// escalation and drops every capability, and a pod-level securityContext that the container inherits. Rule tests start from it and
 // change one thing per case.
 func compliantPod() Pod {
 	return Pod{Spec: PodSpec{
@@ -17,7 +17,7 @@ func compliantPod() Pod {
 		},
 		Containers: []Container{{
 			Name:            "app",
-			SecurityContext: &corev1.SecurityContext{AllowPrivilegeEscalation: new(false)},
+			SecurityContext: safeSecurityContext(),
 		}},
 	}}
 }
@@ -48,7 +48,15 @@ func podSC(p *Pod) *corev1.PodSecurityContext {
 
 // safeContainer is a container that passes every per-container check on its own.
 func safeContainer(name string) Container {
-	return Container{Name: name, SecurityContext: &corev1.SecurityContext{AllowPrivilegeEscalation: new(false)}}
+	return Container{Name: name, SecurityContext: safeSecurityContext()}
+}
+
+// safeSecurityContext is a container securityContext that passes every per-container check.
+func safeSecurityContext() *corev1.SecurityContext {
+	return &corev1.SecurityContext{
+		AllowPrivilegeEscalation: new(false),
+		Capabilities:             &corev1.Capabilities{Drop: []corev1.Capability{"ALL"}},
+	}
 }
 
 // withInitAndEphemeral adds an init container "init" and an ephemeral container "debug", both compliant.

@@ -30,7 +30,7 @@ func settingsTable() string {
 	b.WriteString("| rule | setting | type | default | what it changes |\n|---|---|---|---|---|\n")
 	for _, r := range All() {
 		for _, s := range r.Settings {
-			fmt.Fprintf(&b, "| [`%s`](#%s) | `%s` | %s | `%s` | %s |\n", r.ID, r.ID, s.Name, settingTypeDoc(s.Type), defaultYAML(s), s.Doc)
+			fmt.Fprintf(&b, "| [`%s`](#%s) | `%s` | %s | %s | %s |\n", r.ID, r.ID, s.Name, settingTypeDoc(s.Type), defaultYAML(s), s.Doc)
 		}
 	}
 	return b.String()
@@ -46,16 +46,23 @@ func settingTypeDoc(t SettingType) string {
 	return string(t)
 }
 
-// defaultYAML writes a setting's default as it would be written in the configuration.
+// defaultYAML writes a setting's default as it would be written in the configuration, followed by the
+// profiles under which it differs.
 func defaultYAML(s Setting) string {
 	if s.Type == Boolean {
-		return strconv.FormatBool(s.DefaultBool)
+		out := "`" + strconv.FormatBool(s.BoolDefault(DefaultProfile)) + "`"
+		for _, p := range Profiles() {
+			if v := s.BoolDefault(p); v != s.BoolDefault(DefaultProfile) {
+				out += fmt.Sprintf("; `%t` under `%s`", v, p)
+			}
+		}
+		return out
 	}
 	quoted := make([]string, len(s.DefaultNames))
 	for i, n := range s.DefaultNames {
 		quoted[i] = strconv.Quote(n)
 	}
-	return "[" + strings.Join(quoted, ", ") + "]"
+	return "`[" + strings.Join(quoted, ", ") + "]`"
 }
 
 // The settings table in docs/rules.md is the registry's, and the rule tables in docs/rules.md and the README

@@ -21,7 +21,11 @@ type Pod struct {
 type PodSpec struct {
 	OS                  *corev1.PodOS              `json:"os,omitempty"`
 	HostUsers           *bool                      `json:"hostUsers,omitempty"`
+	HostNetwork         bool                       `json:"hostNetwork,omitempty"`
+	HostPID             bool                       `json:"hostPID,omitempty"`
+	HostIPC             bool                       `json:"hostIPC,omitempty"`
 	SecurityContext     *corev1.PodSecurityContext `json:"securityContext,omitempty"`
+	Volumes             []Volume                   `json:"volumes,omitempty"`
 	InitContainers      []Container                `json:"initContainers,omitempty"`
 	Containers          []Container                `json:"containers,omitempty"`
 	EphemeralContainers []Container                `json:"ephemeralContainers,omitempty"`
@@ -31,6 +35,34 @@ type PodSpec struct {
 type Container struct {
 	Name            string                  `json:"name"`
 	SecurityContext *corev1.SecurityContext `json:"securityContext,omitempty"`
+	Ports           []ContainerPort         `json:"ports,omitempty"`
+	LivenessProbe   *Handler                `json:"livenessProbe,omitempty"`
+	ReadinessProbe  *Handler                `json:"readinessProbe,omitempty"`
+	StartupProbe    *Handler                `json:"startupProbe,omitempty"`
+	Lifecycle       *Lifecycle              `json:"lifecycle,omitempty"`
+}
+
+// ContainerPort mirrors the part of corev1.ContainerPort the rules read.
+type ContainerPort struct {
+	HostPort int32 `json:"hostPort,omitempty"`
+}
+
+// Handler mirrors the parts of a corev1.Probe or corev1.LifecycleHandler the rules read: the actions that
+// name a host to connect to.
+type Handler struct {
+	HTTPGet   *HostAction `json:"httpGet,omitempty"`
+	TCPSocket *HostAction `json:"tcpSocket,omitempty"`
+}
+
+// HostAction is the host an httpGet or tcpSocket action connects to; empty means the pod's own IP.
+type HostAction struct {
+	Host string `json:"host,omitempty"`
+}
+
+// Lifecycle mirrors corev1.Lifecycle's handlers.
+type Lifecycle struct {
+	PostStart *Handler `json:"postStart,omitempty"`
+	PreStop   *Handler `json:"preStop,omitempty"`
 }
 
 // isWindows reports whether the pod declares a Windows OS; Linux-only rules do not judge such pods, as the

@@ -19,6 +19,7 @@ func privilegeEscalation() Rule {
 		ID:       privilegeEscalationID,
 		Doc:      "Requires every container to set securityContext.allowPrivilegeEscalation to false.",
 		CheckPod: checkPrivilegeEscalation,
+		Profiles: []Profile{AKS, Restricted},
 	}
 }
 

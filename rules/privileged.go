@@ -21,6 +21,7 @@ func privileged() Rule {
 		ID:       privilegedID,
 		Doc:      "Rejects privileged containers: securityContext.privileged or Windows windowsOptions.hostProcess set to true.",
 		CheckPod: checkPrivileged,
+		Profiles: allProfiles(),
 	}
 }
 

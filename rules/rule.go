@@ -13,6 +13,9 @@ type Rule struct {
 	// Settings are the values besides mode that the configuration may set for this rule; the check reads
 	// them from Options.
 	Settings []Setting
+	// Profiles are the profiles that turn the rule on; under any other it is off unless the configuration
+	// gives it a mode.
+	Profiles []Profile
 }
 
 // Options are the rule settings a cluster admin may change.
@@ -24,18 +27,19 @@ type Options struct {
 	AllowedUsers []string
 	// AllowedBroadClusterRoles are ClusterRoles that may still be granted to everyone.
 	AllowedBroadClusterRoles []string
+	// RequireSeccompProfile rejects containers without a seccomp profile; false rejects only Unconfined, as
+	// the Pod Security "baseline" level does.
+	RequireSeccompProfile bool
+	// ProcMountInUserNamespace lets pods in their own user namespace set any procMount, as the Pod Security
+	// "baseline" level does.
+	ProcMountInUserNamespace bool
 }
 
 // DefaultOptions returns the settings used when the configuration says nothing: each rule's settings at
-// their declared defaults. Every call returns values of its own, which the caller may change.
+// their defaults under the default profile. Every call returns values of its own, which the caller may
+// change.
 func DefaultOptions() Options {
-	var opts Options
-	for _, r := range All() {
-		for _, s := range r.Settings {
-			s.setDefault(&opts)
-		}
-	}
-	return opts
+	return OptionsFor(DefaultProfile)
 }
 
 // All returns every rule in evaluation order; that order is also the order of violations in messages.
@@ -48,6 +52,16 @@ func All() []Rule {
 		appArmorProfile(),
 		userSubject(),
 		broadSubject(),
+		hostNamespaces(),
+		hostPathVolumes(),
+		hostPorts(),
+		addedCapabilities(),
+		procMount(),
+		unsafeSysctls(),
+		seLinuxOptions(),
+		probeHost(),
+		volumeTypes(),
+		minimalCapabilities(),
 	}
 }
 

@@ -50,7 +50,11 @@ func runPodCases(t *testing.T, id string, cases []podCase) {
 }
 
 // The IDs and their order are part of the configuration and message contract.
-var contractIDs = []string{"privileged", "privilege-escalation", "run-as-root", "seccomp-profile", "apparmor-profile", "user-subject", "broad-subject"}
+var contractIDs = []string{
+	"privileged", "privilege-escalation", "run-as-root", "seccomp-profile", "apparmor-profile", "user-subject",
+	"broad-subject", "host-namespaces", "host-path-volumes", "host-ports", "added-capabilities", "proc-mount",
+	"unsafe-sysctls", "selinux-options", "probe-host", "volume-types", "minimal-capabilities",
+}
 
 func TestRegistryOrderIsStable(t *testing.T) {
 	assert.Equal(t, contractIDs, IDs())
@@ -117,6 +121,22 @@ func TestSettingsSetTheOptionsTheirRuleReads(t *testing.T) {
 	allowedUsers.SetNames(&opts, []string{"alice@contoso.com"})
 	want = DefaultOptions()
 	want.AllowedUsers = []string{"alice@contoso.com"}
+	assert.Equal(t, want, opts)
+
+	requireSeccomp, ok := ruleByID(t, seccompProfileID).Setting("requireProfile")
+	require.True(t, ok)
+	opts = DefaultOptions()
+	requireSeccomp.SetBool(&opts, false)
+	want = DefaultOptions()
+	want.RequireSeccompProfile = false
+	assert.Equal(t, want, opts)
+
+	inUserNamespace, ok := ruleByID(t, procMountID).Setting("allowInUserNamespace")
+	require.True(t, ok)
+	opts = DefaultOptions()
+	inUserNamespace.SetBool(&opts, true)
+	want = DefaultOptions()
+	want.ProcMountInUserNamespace = true
 	assert.Equal(t, want, opts)
 
 	_, ok = ruleByID(t, privilegedID).Setting("requireProfile")

@@ -22,6 +22,7 @@ func runAsRoot() Rule {
 		ID:       runAsRootID,
 		Doc:      "Requires every container to run as non-root: runAsNonRoot true and runAsUser not 0, at pod or container level.",
 		CheckPod: checkRunAsRoot,
+		Profiles: []Profile{AKS, Restricted},
 	}
 }
 

@@ -12,7 +12,8 @@ Fields read:
   spec.securityContext.seccompProfile
   spec.{initContainers,containers,ephemeralContainers}[*].securityContext.seccompProfile
 Passing values: type RuntimeDefault; type Localhost with localhostProfile set. Windows pods are not judged:
-seccomp is Linux-only.
+seccomp is Linux-only. With requireProfile: false (the default under the baseline profile), an unset profile
+passes too and only an explicit Unconfined fails, on every OS, as the Pod Security baseline level says.
 */
 
 const seccompProfileID = "seccomp-profile"
@@ -22,11 +23,20 @@ func seccompProfile() Rule {
 		ID:       seccompProfileID,
 		Doc:      "Requires every container to run under the RuntimeDefault or a Localhost seccomp profile, at pod or container level.",
 		CheckPod: checkSeccompProfile,
+		Settings: []Setting{{
+			Name:        "requireProfile",
+			Doc:         "false lets containers without a seccomp profile pass and rejects only Unconfined, as the Pod Security baseline level does.",
+			Type:        Boolean,
+			DefaultBool: true,
+			ProfileBool: map[Profile]bool{Baseline: false},
+			apply:       func(opts *Options, v bool, _ []string) { opts.RequireSeccompProfile = v },
+		}},
+		Profiles: allProfiles(),
 	}
 }
 
 func checkSeccompProfile(pod *Pod, opts *Options) []Violation {
-	if pod.isWindows() {
+	if pod.isWindows() && opts.RequireSeccompProfile {
 		return nil
 	}
 	var podProfile *corev1.SeccompProfile
@@ -50,10 +60,13 @@ func containerSeccompProfile(_ *Pod, c *Container) (*corev1.SeccompProfile, bool
 	return c.SecurityContext.SeccompProfile, false
 }
 
-func seccompProblem(p *corev1.SeccompProfile, _ *Options) string {
+func seccompProblem(p *corev1.SeccompProfile, opts *Options) string {
 	switch {
 	case p == nil:
-		return "is not set"
+		if opts.RequireSeccompProfile {
+			return "is not set"
+		}
+		return ""
 	case p.Type == corev1.SeccompProfileTypeRuntimeDefault:
 		return ""
 	case p.Type == corev1.SeccompProfileTypeLocalhost:

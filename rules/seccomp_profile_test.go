@@ -20,6 +20,8 @@ func TestSeccompProfile(t *testing.T) {
 	}
 	sidecar := func(p *Pod) { p.Spec.Containers = append(p.Spec.Containers, safeContainer("sidecar")) }
 
+	optional := DefaultOptions()
+	optional.RequireSeccompProfile = false
 	runPodCases(t, "seccomp-profile", []podCase{
 		{name: "compliant pod", pod: compliantPod()},
 		{
@@ -97,6 +99,23 @@ func TestSeccompProfile(t *testing.T) {
 			name: "cronjob template",
 			pod:  podWith(tweaks(inCronJob, onApp(profile(corev1.SeccompProfileTypeUnconfined, nil)))),
 			want: []Violation{seccomp("spec.jobTemplate.spec.template.spec.containers[0].securityContext.seccompProfile", "app", "is Unconfined")},
+		},
+		{
+			name: "unset, without requireProfile",
+			pod:  podWith(onPod(nil)),
+			opts: &optional,
+		},
+		{
+			name: "Unconfined, without requireProfile",
+			pod:  podWith(onApp(profile(corev1.SeccompProfileTypeUnconfined, nil))),
+			opts: &optional,
+			want: []Violation{seccomp("spec.containers[0].securityContext.seccompProfile", "app", "is Unconfined")},
+		},
+		{
+			name: "Unconfined on a windows pod, without requireProfile",
+			pod:  podWith(tweaks(windows, onPod(profile(corev1.SeccompProfileTypeUnconfined, nil)))),
+			opts: &optional,
+			want: []Violation{affecting(seccomp("spec.securityContext.seccompProfile", "", `is Unconfined, inherited by container "app"`), "app")},
 		},
 	})
 }

@@ -22,14 +22,25 @@ type Setting struct {
 	// DefaultBool and DefaultNames hold the value when the configuration says nothing, as Type says.
 	DefaultBool  bool
 	DefaultNames []string
+	// ProfileBool overrides DefaultBool under the profiles it names, for a rule whose meaning differs
+	// between them (the Pod Security levels ask less of AppArmor than the AKS guidance does).
+	ProfileBool map[Profile]bool
 	// apply stores a value into the options the rule reads; exactly one of its arguments is meaningful,
 	// as Type says.
 	apply func(opts *Options, flag bool, names []string)
 }
 
-// setDefault stores the setting's default value.
-func (s Setting) setDefault(opts *Options) {
-	s.apply(opts, s.DefaultBool, append([]string(nil), s.DefaultNames...))
+// setDefault stores the setting's default value under profile p.
+func (s Setting) setDefault(opts *Options, p Profile) {
+	s.apply(opts, s.BoolDefault(p), append([]string(nil), s.DefaultNames...))
+}
+
+// BoolDefault is a Boolean setting's default under profile p.
+func (s Setting) BoolDefault(p Profile) bool {
+	if v, ok := s.ProfileBool[p]; ok {
+		return v
+	}
+	return s.DefaultBool
 }
 
 // SetBool stores a Boolean setting's value.

@@ -25,6 +25,7 @@ func userSubject() Rule {
 		ID:           userSubjectID,
 		Doc:          "Rejects RoleBindings and ClusterRoleBindings that bind an individual User instead of a Group or ServiceAccount.",
 		CheckBinding: checkUserSubject,
+		Profiles:     allProfiles(),
 		Settings: []Setting{{
 			// The control plane binds its own identities (system:kube-scheduler,
 			// system:kube-controller-manager, …) as Users, and blocking those bindings breaks cluster

@@ -83,13 +83,15 @@ func TestRulesListsEffectiveModes(t *testing.T) {
 
 	table, judged, found := strings.Cut(r.stdout, "\n\n")
 	require.True(t, found, "a blank line ends the table")
-	assert.Equal(t, "Judged: pods, podtemplates, replicationcontrollers, deployments.apps, replicasets.apps, statefulsets.apps, "+
+	assert.Equal(t, "Profile: aks (PROFILES lists the profiles that turn each rule on).\n"+
+		"Judged: pods, podtemplates, replicationcontrollers, deployments.apps, replicasets.apps, statefulsets.apps, "+
 		"daemonsets.apps, jobs.batch, cronjobs.batch, rolebindings.rbac.authorization.k8s.io, clusterrolebindings.rbac.authorization.k8s.io.\n", judged)
-	modes := map[string]string{}
+	modes, profiles := map[string]string{}, map[string]string{}
 	for _, line := range strings.Split(strings.TrimSpace(table), "\n")[1:] {
 		fields := strings.Fields(line)
-		require.GreaterOrEqual(t, len(fields), 3, line)
+		require.GreaterOrEqual(t, len(fields), 5, line)
 		modes[fields[0]] = fields[1]
+		profiles[fields[0]] = fields[3]
 	}
 	assert.Equal(t, map[string]string{
 		"privileged":           "enforce",
@@ -99,7 +101,21 @@ func TestRulesListsEffectiveModes(t *testing.T) {
 		"apparmor-profile":     "off",
 		"user-subject":         "dry-run",
 		"broad-subject":        "dry-run",
+		"host-namespaces":      "off",
+		"host-path-volumes":    "off",
+		"host-ports":           "off",
+		"added-capabilities":   "off",
+		"proc-mount":           "off",
+		"unsafe-sysctls":       "off",
+		"selinux-options":      "off",
+		"probe-host":           "off",
+		"volume-types":         "off",
+		"minimal-capabilities": "off",
 	}, modes)
+	assert.Equal(t, "aks,baseline,restricted", profiles["privileged"])
+	assert.Equal(t, "aks,restricted", profiles["run-as-root"])
+	assert.Equal(t, "baseline,restricted", profiles["host-ports"])
+	assert.Equal(t, "restricted", profiles["volume-types"])
 	assertGolden(t, "rules.txt", r.stdout)
 }
 
@@ -110,7 +126,7 @@ func TestRulesShowsEnforcementDates(t *testing.T) {
 	dates := map[string]string{}
 	table, _, _ := strings.Cut(r.stdout, "\n\n")
 	lines := strings.Split(table, "\n")
-	assert.Equal(t, []string{"RULE", "MODE", "ENFORCED", "FROM", "DESCRIPTION"}, strings.Fields(lines[0]))
+	assert.Equal(t, []string{"RULE", "MODE", "ENFORCED", "FROM", "PROFILES", "DESCRIPTION"}, strings.Fields(lines[0]))
 	for _, line := range lines[1:] {
 		fields := strings.Fields(line)
 		dates[fields[0]] = fields[2]

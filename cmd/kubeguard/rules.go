@@ -9,6 +9,7 @@ import (
 
 	"github.com/kubeguard/kubeguard/objects"
 	"github.com/kubeguard/kubeguard/policy"
+	"github.com/kubeguard/kubeguard/rules"
 )
 
 func runRules(args []string, stdout, stderr io.Writer) int {
@@ -23,9 +24,9 @@ func runRules(args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	w := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(w, "RULE\tMODE\tENFORCED FROM\tDESCRIPTION")
+	fmt.Fprintln(w, "RULE\tMODE\tENFORCED FROM\tPROFILES\tDESCRIPTION")
 	for _, r := range p.Rules {
-		fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", r.ID, r.Mode, enforcedFrom(&r), r.Doc)
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", r.ID, r.Mode, enforcedFrom(&r), joinProfiles(r.Profiles), r.Doc)
 	}
 	if err := w.Flush(); err != nil {
 		return exitUsage
@@ -34,7 +35,8 @@ func runRules(args []string, stdout, stderr io.Writer) int {
 	for _, k := range objects.Kinds() {
 		kinds = append(kinds, k.QualifiedResource().String())
 	}
-	fmt.Fprintf(stdout, "\nJudged: %s.\n", strings.Join(kinds, ", "))
+	fmt.Fprintf(stdout, "\nProfile: %s (PROFILES lists the profiles that turn each rule on).\n", p.Profile)
+	fmt.Fprintf(stdout, "Judged: %s.\n", strings.Join(kinds, ", "))
 	return exitOK
 }
 
@@ -48,4 +50,13 @@ func enforcedFrom(r *policy.Rule) string {
 		return "always"
 	}
 	return r.EnforceAfter.UTC().Format(time.RFC3339)
+}
+
+// joinProfiles renders profiles as "aks,baseline".
+func joinProfiles(profiles []rules.Profile) string {
+	names := make([]string, len(profiles))
+	for i, p := range profiles {
+		names[i] = string(p)
+	}
+	return strings.Join(names, ",")
 }

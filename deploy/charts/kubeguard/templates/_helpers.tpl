@@ -113,6 +113,7 @@ always agree.
   "users" .Values.exemptions.users
   "groups" .Values.exemptions.groups
   "dryRunUsers" .Values.exemptions.dryRunUsers -}}
+profile: {{ .Values.profile }}
 mode: {{ .Values.mode }}
 updates: {{ .Values.updates }}
 {{- with .Values.enforceAfter }}

@@ -1,0 +1,28 @@
+package rules
+
+import "testing"
+
+func TestHostPathVolumes(t *testing.T) {
+	const fix = "use an emptyDir, configMap, secret or persistentVolumeClaim volume instead"
+	runPodCases(t, "host-path-volumes", []podCase{
+		{name: "compliant pod", pod: compliantPod()},
+		{
+			name: "other volumes",
+			pod: podWith(func(p *Pod) {
+				p.Spec.Volumes = []Volume{{Name: "cache", EmptyDir: &Present{}}, {Name: "nfs", NFS: &Present{}}}
+			}),
+		},
+		{
+			name: "hostPath volume among others, in a cronjob",
+			pod: podWith(tweaks(inCronJob, func(p *Pod) {
+				p.Spec.Volumes = []Volume{{Name: "cache", EmptyDir: &Present{}}, {Name: "docker", HostPath: &Present{}}}
+			})),
+			want: []Violation{{
+				Rule:    "host-path-volumes",
+				Field:   "spec.jobTemplate.spec.template.spec.volumes[1].hostPath",
+				Problem: `is set (volume "docker" mounts a directory of the node)`,
+				Fix:     fix,
+			}},
+		},
+	})
+}

@@ -1,0 +1,26 @@
+package rules
+
+import "testing"
+
+func TestHostPorts(t *testing.T) {
+	const fix = "remove hostPort and reach the pod through a Service"
+	runPodCases(t, "host-ports", []podCase{
+		{name: "compliant pod", pod: compliantPod()},
+		{
+			name: "container ports without hostPort",
+			pod:  podWith(func(p *Pod) { p.Spec.Containers[0].Ports = []ContainerPort{{}, {HostPort: 0}} }),
+		},
+		{
+			name: "hostPort in a regular and an init container",
+			pod: podWith(func(p *Pod) {
+				withInitAndEphemeral(p)
+				p.Spec.Containers[0].Ports = []ContainerPort{{}, {HostPort: 8080}}
+				p.Spec.InitContainers[0].Ports = []ContainerPort{{HostPort: 53}}
+			}),
+			want: []Violation{
+				{Rule: "host-ports", Field: "spec.initContainers[0].ports[0].hostPort", Container: "init", Problem: "is 53", Fix: fix},
+				{Rule: "host-ports", Field: "spec.containers[0].ports[1].hostPort", Container: "app", Problem: "is 8080", Fix: fix},
+			},
+		},
+	})
+}

@@ -1,0 +1,72 @@
+package rules
+
+import (
+	"slices"
+
+	corev1 "k8s.io/api/core/v1"
+)
+
+/*
+minimal-capabilities requires every container to drop all Linux capabilities and add back at most
+NET_BIND_SERVICE: what a process in the container may do as root is then no more than an ordinary user may,
+besides binding a port below 1024.
+
+Fields read:
+  spec.{initContainers,containers,ephemeralContainers}[*].securityContext.capabilities.drop
+  spec.{initContainers,containers,ephemeralContainers}[*].securityContext.capabilities.add
+Passing values: drop includes ALL; add unset, empty or only NET_BIND_SERVICE. Windows pods are not judged:
+capabilities are Linux-only.
+*/
+
+const minimalCapabilitiesID = "minimal-capabilities"
+
+// restrictedCapabilities are the only capabilities a container may add back after dropping ALL.
+var restrictedCapabilities = []corev1.Capability{"NET_BIND_SERVICE"}
+
+func minimalCapabilities() Rule {
+	return Rule{
+		ID:       minimalCapabilitiesID,
+		Doc:      "Requires every container to drop ALL capabilities and add back at most NET_BIND_SERVICE.",
+		CheckPod: checkMinimalCapabilities,
+		Profiles: []Profile{Restricted},
+	}
+}
+
+func checkMinimalCapabilities(pod *Pod, _ *Options) []Violation {
+	if pod.isWindows() {
+		return nil
+	}
+	var out []Violation
+	pod.forEachContainer(func(ref containerRef) {
+		var caps *corev1.Capabilities
+		if sc := ref.c.SecurityContext; sc != nil {
+			caps = sc.Capabilities
+		}
+		if caps == nil || !slices.Contains(caps.Drop, "ALL") {
+			problem := "does not include ALL"
+			if caps == nil || caps.Drop == nil {
+				problem = "is not set"
+			}
+			out = append(out, Violation{
+				Rule:      minimalCapabilitiesID,
+				Field:     ref.path(pod, "securityContext", "capabilities", "drop").String(),
+				Container: ref.c.Name,
+				Problem:   problem,
+				Fix:       "set capabilities: {drop: [ALL]}",
+			})
+		}
+		if caps == nil {
+			return
+		}
+		if extra := capabilitiesOutside(caps.Add, restrictedCapabilities); extra != nil {
+			out = append(out, Violation{
+				Rule:      minimalCapabilitiesID,
+				Field:     ref.path(pod, "securityContext", "capabilities", "add").String(),
+				Container: ref.c.Name,
+				Problem:   "includes " + quoteNames(extra),
+				Fix:       "remove them; only NET_BIND_SERVICE may be added",
+			})
+		}
+	})
+	return out
+}

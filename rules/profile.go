@@ -1,0 +1,44 @@
+package rules
+
+import "slices"
+
+// Profile names a set of rules that a configuration turns on with one word (profile: baseline). Rules
+// declare the profiles they belong to; settings may declare a different default under a profile.
+type Profile string
+
+const (
+	// AKS is the AKS security guidance kubeguard enforces by default.
+	AKS Profile = "aks"
+	// Baseline is the Pod Security Standards' baseline level: no known privilege escalation.
+	Baseline Profile = "baseline"
+	// Restricted is the Pod Security Standards' restricted level: baseline plus current hardening practice.
+	Restricted Profile = "restricted"
+)
+
+// DefaultProfile is the profile of a configuration that names none.
+const DefaultProfile = AKS
+
+// Profiles lists every profile, the default first.
+func Profiles() []Profile {
+	return []Profile{AKS, Baseline, Restricted}
+}
+
+// allProfiles is the membership of rules that every profile turns on, such as the binding rules.
+func allProfiles() []Profile { return Profiles() }
+
+// On reports whether profile p turns the rule on.
+func (r Rule) On(p Profile) bool {
+	return slices.Contains(r.Profiles, p)
+}
+
+// OptionsFor returns the settings used under profile p when the configuration says nothing else: each
+// setting's default under that profile. Every call returns values of its own, which the caller may change.
+func OptionsFor(p Profile) Options {
+	var opts Options
+	for _, r := range All() {
+		for _, s := range r.Settings {
+			s.setDefault(&opts, p)
+		}
+	}
+	return opts
+}

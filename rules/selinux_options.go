@@ -1,0 +1,78 @@
+package rules
+
+import (
+	"strconv"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/util/validation/field"
+)
+
+/*
+selinux-options rejects SELinux labels that take a container out of the container domain: a custom user or
+role, or a type other than the container types, lets the process act on the node's files as the node's own
+services do.
+
+Fields read:
+  spec.securityContext.seLinuxOptions.{type,user,role}
+  spec.{initContainers,containers,ephemeralContainers}[*].securityContext.seLinuxOptions.{type,user,role}
+Passing values: type unset, container_t, container_init_t, container_kvm_t or container_engine_t; user and
+role unset.
+*/
+
+const seLinuxOptionsID = "selinux-options"
+
+func seLinuxOptions() Rule {
+	return Rule{
+		ID:       seLinuxOptionsID,
+		Doc:      "Rejects SELinux options that set a user, a role, or a type other than the container types.",
+		CheckPod: checkSELinuxOptions,
+		Profiles: []Profile{Baseline, Restricted},
+	}
+}
+
+func checkSELinuxOptions(pod *Pod, _ *Options) []Violation {
+	var out []Violation
+	if sc := pod.Spec.SecurityContext; sc != nil && sc.SELinuxOptions != nil {
+		out = judgeSELinux(out, sc.SELinuxOptions, pod.specPath().Child("securityContext", "seLinuxOptions"), "")
+	}
+	pod.forEachContainer(func(ref containerRef) {
+		if sc := ref.c.SecurityContext; sc != nil && sc.SELinuxOptions != nil {
+			out = judgeSELinux(out, sc.SELinuxOptions, ref.path(pod, "securityContext", "seLinuxOptions"), ref.c.Name)
+		}
+	})
+	return out
+}
+
+// judgeSELinux appends the offending fields of one seLinuxOptions found at path.
+func judgeSELinux(out []Violation, opts *corev1.SELinuxOptions, path *field.Path, container string) []Violation {
+	if !containerSELinuxType(opts.Type) {
+		out = append(out, Violation{
+			Rule:      seLinuxOptionsID,
+			Field:     path.Child("type").String(),
+			Container: container,
+			Problem:   "is " + strconv.Quote(opts.Type),
+			Fix:       "remove it, or set container_t, container_init_t, container_kvm_t or container_engine_t",
+		})
+	}
+	for _, f := range [...]struct{ name, value string }{{"user", opts.User}, {"role", opts.Role}} {
+		if f.value != "" {
+			out = append(out, Violation{
+				Rule:      seLinuxOptionsID,
+				Field:     path.Child(f.name).String(),
+				Container: container,
+				Problem:   "is " + strconv.Quote(f.value),
+				Fix:       "remove it",
+			})
+		}
+	}
+	return out
+}
+
+// containerSELinuxType reports whether an SELinux type keeps the process in the container domain.
+func containerSELinuxType(t string) bool {
+	switch t {
+	case "", "container_t", "container_init_t", "container_kvm_t", "container_engine_t":
+		return true
+	}
+	return false
+}

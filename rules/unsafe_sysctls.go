@@ -1,0 +1,63 @@
+package rules
+
+import "strconv"
+
+/*
+unsafe-sysctls rejects pods that set kernel parameters outside the safe set: a sysctl that is not
+namespaced per pod changes the whole node, and some disable security mechanisms for every workload on it.
+
+Fields read:
+  spec.securityContext.sysctls[*].name
+Passing values: the sysctls of isSafeSysctl, the Pod Security baseline's safe set.
+*/
+
+const unsafeSysctlsID = "unsafe-sysctls"
+
+func unsafeSysctls() Rule {
+	return Rule{
+		ID:       unsafeSysctlsID,
+		Doc:      "Rejects pods that set sysctls outside the safe set, which are isolated per pod.",
+		CheckPod: checkUnsafeSysctls,
+		Profiles: []Profile{Baseline, Restricted},
+	}
+}
+
+func checkUnsafeSysctls(pod *Pod, _ *Options) []Violation {
+	sc := pod.Spec.SecurityContext
+	if sc == nil {
+		return nil
+	}
+	var out []Violation
+	for i, s := range sc.Sysctls {
+		if isSafeSysctl(s.Name) {
+			continue
+		}
+		out = append(out, Violation{
+			Rule:    unsafeSysctlsID,
+			Field:   pod.specPath().Child("securityContext", "sysctls").Index(i).Child("name").String(),
+			Problem: "is " + strconv.Quote(s.Name) + ", which is not isolated per pod",
+			Fix:     "remove it; only safe sysctls (net.ipv4.ip_local_port_range, net.ipv4.tcp_keepalive_time, ...) may be set",
+		})
+	}
+	return out
+}
+
+// isSafeSysctl reports whether a sysctl is namespaced per pod and cannot affect other pods or the node.
+func isSafeSysctl(name string) bool {
+	switch name {
+	case "kernel.shm_rmid_forced",
+		"net.ipv4.ip_local_port_range",
+		"net.ipv4.ip_local_reserved_ports",
+		"net.ipv4.ip_unprivileged_port_start",
+		"net.ipv4.ping_group_range",
+		"net.ipv4.tcp_syncookies",
+		"net.ipv4.tcp_keepalive_time",
+		"net.ipv4.tcp_keepalive_intvl",
+		"net.ipv4.tcp_keepalive_probes",
+		"net.ipv4.tcp_fin_timeout",
+		"net.ipv4.tcp_rmem",
+		"net.ipv4.tcp_wmem":
+		return true
+	}
+	return false
+}
