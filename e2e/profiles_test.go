@@ -1,0 +1,55 @@
+package e2e
+
+import (
+	"os"
+	"path/filepath"
+	"regexp"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/util/intstr"
+	"k8s.io/utils/ptr"
+)
+
+// Under the restricted profile, every Pod Security rule refuses what it is for, through kubectl, on a
+// Deployment the default profile admits; a pod hardened to the restricted level is created.
+func TestRestrictedProfileThroughKubectl(t *testing.T) {
+	config := filepath.Join(t.TempDir(), "config.yaml")
+	require.NoError(t, os.WriteFile(config, []byte("profile: restricted\n"), 0o644))
+	restartKubeguard(t, config)
+	t.Cleanup(func() { restartKubeguard(t, "") })
+	ns := newNamespace(t, false)
+	deployments := workloads[1]
+	require.Equal(t, "Deployment", deployments.kind)
+
+	spec := compliantPodSpec()
+	spec.HostNetwork = true
+	spec.SecurityContext.Sysctls = []corev1.Sysctl{{Name: "kernel.msgmax", Value: "65536"}}
+	spec.Volumes = []corev1.Volume{{Name: "host", VolumeSource: corev1.VolumeSource{HostPath: &corev1.HostPathVolumeSource{Path: "/var/run"}}}}
+	app := &spec.Containers[0]
+	app.Ports = []corev1.ContainerPort{{ContainerPort: 8080, HostPort: 8080}}
+	app.SecurityContext.Capabilities = &corev1.Capabilities{Add: []corev1.Capability{"SYS_ADMIN"}}
+	app.SecurityContext.SELinuxOptions = &corev1.SELinuxOptions{Type: "spc_t"}
+	app.LivenessProbe = &corev1.Probe{ProbeHandler: corev1.ProbeHandler{HTTPGet: &corev1.HTTPGetAction{Host: "169.254.169.254", Port: intstr.FromInt32(80)}}}
+
+	res := kubectl(t, "apply", "-n", ns, "-f", manifestFile(t, "host-everything", deployments.build("host-everything", spec)))
+	assert.NotZero(t, res.ExitCode, "kubectl succeeded")
+	assert.Contains(t, res.Stderr, `deployments.apps "host-everything" is forbidden`)
+	var patterns []*regexp.Regexp
+	for _, rule := range []string{
+		"host-namespaces", "host-path-volumes", "host-ports", "added-capabilities", "unsafe-sysctls",
+		"selinux-options", "probe-host", "volume-types", "minimal-capabilities",
+	} {
+		patterns = append(patterns, regexp.MustCompile(`(?m)^\s*`+rule+`: .*spec\.template\.spec\.\S+: .*\. Fix: \S.*$`))
+	}
+	assertInOrder(t, res.Stderr, patterns)
+	assertStored(t, ns, deployments.resource, "host-everything", false)
+
+	hardened := compliantPodSpec()
+	hardened.Volumes = []corev1.Volume{{Name: "scratch", VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{}}}}
+	hardened.Containers[0].SecurityContext.Capabilities.Add = []corev1.Capability{"NET_BIND_SERVICE"}
+	hardened.Containers[0].SecurityContext.ReadOnlyRootFilesystem = ptr.To(true)
+	assertAdmitted(t, kubectl(t, "apply", "-n", ns, "-f", manifestFile(t, "hardened", deployments.build("hardened", hardened))))
+}
