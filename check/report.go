@@ -18,7 +18,7 @@ import (
 func WriteText(w io.Writer, results []Result, at time.Time) error {
 	var b strings.Builder
 	for _, r := range results {
-		if r.Decision == judgement.Skipped {
+		if r.Decision == judgement.NotJudged {
 			continue
 		}
 		loc := r.location(r.multiDoc)
@@ -38,7 +38,7 @@ func WriteText(w io.Writer, results []Result, at time.Time) error {
 	}
 	n := countDecisions(results)
 	fmt.Fprintf(&b, "%d %s checked as creates%s: %d denied, %d allowed with warnings, %d allowed, %d exempt, %d of kinds kubeguard does not judge\n",
-		len(results), plural(len(results), "object", "objects"), asOf(at), n[judgement.Denied], n[judgement.Warned], n[judgement.Allowed], n[judgement.Exempt], n[judgement.Skipped])
+		len(results), plural(len(results), "object", "objects"), asOf(at), n[judgement.Denied], n[judgement.Warned], n[judgement.Allowed], n[judgement.Exempt], n[judgement.NotJudged])
 	_, err := io.WriteString(w, b.String())
 	return err
 }

@@ -13,8 +13,8 @@ const (
 	Denied Decision = "denied"
 	// Exempt: the namespace or the requester is exempt, so nothing was judged.
 	Exempt Decision = "exempt"
-	// Skipped: a kind, operation or subresource kubeguard never judges; allowed.
-	Skipped Decision = "skipped"
+	// NotJudged ("skipped"): a kind, operation or subresource kubeguard never judges; allowed.
+	NotJudged Decision = "skipped"
 	// Error: the object could not be read; refused, so that nothing unjudged gets in.
 	Error Decision = "error"
 )

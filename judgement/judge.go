@@ -54,9 +54,9 @@ type Verdict struct {
 func Judge(p *policy.Policy, req *Request) Verdict {
 	kind, judged := objects.Lookup(req.Kind)
 	if !judged {
-		return Verdict{Decision: Skipped}
+		return Verdict{Decision: NotJudged}
 	}
-	skipped := Verdict{Decision: Skipped, Kind: kind, Name: req.Name, Namespace: req.Namespace}
+	skipped := Verdict{Decision: NotJudged, Kind: kind, Name: req.Name, Namespace: req.Namespace}
 	if req.Operation != admissionv1.Create && req.Operation != admissionv1.Update {
 		return skipped
 	}

@@ -32,14 +32,14 @@ func TestJudgeDecisions(t *testing.T) {
 		reason     string
 	}{
 		{name: "create", want: judgement.Denied, judgedKind: true, wantName: "web"},
-		{name: "delete", change: func(r *judgement.Request) { r.Operation = admissionv1.Delete }, want: judgement.Skipped, judgedKind: true},
-		{name: "connect", change: func(r *judgement.Request) { r.Operation = admissionv1.Connect }, want: judgement.Skipped, judgedKind: true},
-		{name: "status", change: func(r *judgement.Request) { r.SubResource = "status" }, want: judgement.Skipped, judgedKind: true},
+		{name: "delete", change: func(r *judgement.Request) { r.Operation = admissionv1.Delete }, want: judgement.NotJudged, judgedKind: true},
+		{name: "connect", change: func(r *judgement.Request) { r.Operation = admissionv1.Connect }, want: judgement.NotJudged, judgedKind: true},
+		{name: "status", change: func(r *judgement.Request) { r.SubResource = "status" }, want: judgement.NotJudged, judgedKind: true},
 		{name: "ephemeral containers of another kind", change: func(r *judgement.Request) {
 			r.Kind, r.SubResource = schema.GroupKind{Group: "apps", Kind: "Deployment"}, "ephemeralcontainers"
-		}, want: judgement.Skipped, judgedKind: true},
-		{name: "kind not judged", change: func(r *judgement.Request) { r.Kind = schema.GroupKind{Kind: "ConfigMap"} }, want: judgement.Skipped},
-		{name: "kind of the same name in another group", change: func(r *judgement.Request) { r.Kind.Group = "example.com" }, want: judgement.Skipped},
+		}, want: judgement.NotJudged, judgedKind: true},
+		{name: "kind not judged", change: func(r *judgement.Request) { r.Kind = schema.GroupKind{Kind: "ConfigMap"} }, want: judgement.NotJudged},
+		{name: "kind of the same name in another group", change: func(r *judgement.Request) { r.Kind.Group = "example.com" }, want: judgement.NotJudged},
 		{
 			name: "exempt namespace", change: func(r *judgement.Request) { r.Namespace = "kube-system" },
 			want: judgement.Exempt, judgedKind: true, wantName: "web", reason: "namespace kube-system is exempt",
