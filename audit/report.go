@@ -8,6 +8,8 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+
+	"github.com/kubeguard/kubeguard/judgement"
 )
 
 // clusterScope is how the tally of cluster-scoped objects is named in the text report.
@@ -46,7 +48,7 @@ func WriteText(w io.Writer, r *Report) error {
 		}
 		pods := ""
 		if f.Pods > 0 {
-			pods = fmt.Sprintf(" (%d %s)", f.Pods, plural(f.Pods, "pod", "pods"))
+			pods = fmt.Sprintf(" (%d %s)", f.Pods, judgement.Plural(f.Pods, "pod", "pods"))
 		}
 		fmt.Fprintf(&b, "%s %s %s/%s%s: %s\n", f.Decision, where, f.resource, f.Name, pods, f.Message)
 	}
@@ -55,7 +57,7 @@ func WriteText(w io.Writer, r *Report) error {
 	}
 	s := r.summary()
 	fmt.Fprintf(&b, "\n%d %s judged as creates%s: %d would be denied, %d allowed with warnings; %d %s exempt\n",
-		s.Judged, plural(s.Judged, "object", "objects"), asOf(r.At), s.Denied, s.Warned, s.ExemptNamespaces, plural(s.ExemptNamespaces, "namespace", "namespaces"))
+		s.Judged, judgement.Plural(s.Judged, "object", "objects"), judgement.AsOf(r.At), s.Denied, s.Warned, s.ExemptNamespaces, judgement.Plural(s.ExemptNamespaces, "namespace", "namespaces"))
 	_, err := io.WriteString(w, b.String())
 	return err
 }
@@ -80,20 +82,6 @@ func byRule(counts map[string]int) string {
 		parts[i] = fmt.Sprintf("%s (%d)", id, counts[id])
 	}
 	return strings.Join(parts, ", ")
-}
-
-func asOf(at time.Time) string {
-	if at.IsZero() {
-		return ""
-	}
-	return " as of " + at.UTC().Format(time.RFC3339)
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
 }
 
 // Summary totals a report.

@@ -26,7 +26,7 @@ func WriteText(w io.Writer, results []Result, at time.Time) error {
 		case judgement.Denied:
 			fmt.Fprintf(&b, "%s: %s\n", loc, strings.ReplaceAll(r.Denial().Message, "\n", "\n  "))
 		case judgement.Warned:
-			fmt.Fprintf(&b, "%s: %s is allowed with %d dry-run %s:\n", loc, r.ObjectName(), len(r.DryRun), plural(len(r.DryRun), "warning", "warnings"))
+			fmt.Fprintf(&b, "%s: %s is allowed with %d dry-run %s:\n", loc, r.ObjectName(), len(r.DryRun), judgement.Plural(len(r.DryRun), "warning", "warnings"))
 			for _, line := range r.DryRunLines() {
 				fmt.Fprintf(&b, "  %s\n", line)
 			}
@@ -38,24 +38,9 @@ func WriteText(w io.Writer, results []Result, at time.Time) error {
 	}
 	n := countDecisions(results)
 	fmt.Fprintf(&b, "%d %s checked as creates%s: %d denied, %d allowed with warnings, %d allowed, %d exempt, %d of kinds kubeguard does not judge\n",
-		len(results), plural(len(results), "object", "objects"), asOf(at), n[judgement.Denied], n[judgement.Warned], n[judgement.Allowed], n[judgement.Exempt], n[judgement.NotJudged])
+		len(results), judgement.Plural(len(results), "object", "objects"), judgement.AsOf(at), n[judgement.Denied], n[judgement.Warned], n[judgement.Allowed], n[judgement.Exempt], n[judgement.NotJudged])
 	_, err := io.WriteString(w, b.String())
 	return err
-}
-
-// asOf names the moment of the verdicts when it is not the present.
-func asOf(at time.Time) string {
-	if at.IsZero() {
-		return ""
-	}
-	return " as of " + at.UTC().Format(time.RFC3339)
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
 }
 
 func countDecisions(results []Result) map[judgement.Decision]int {

@@ -155,7 +155,7 @@ func (v *Verdict) Denial() *metav1.Status {
 		msg.WriteString(line)
 	}
 	if more := len(v.Enforced) + len(v.DryRun) - shown - dryRun; more > 0 {
-		fmt.Fprintf(&msg, "\n... and %d more %s (kubeguard check -o json lists them all)", more, plural(more, "violation", "violations"))
+		fmt.Fprintf(&msg, "\n... and %d more %s (kubeguard check -o json lists them all)", more, Plural(more, "violation", "violations"))
 	}
 	status := apierrors.NewForbidden(v.Kind.QualifiedResource(), v.Name, errors.New(msg.String())).Status()
 	status.Details.Causes = causes
@@ -185,7 +185,7 @@ func (v *Verdict) Warnings() []string {
 		if len(v.DryRun) == 0 {
 			prefix = ExistingPrefix
 		}
-		out = append(out, fmt.Sprintf("%s... and %d more %s (kubeguard check -o json lists them all)", prefix, more, plural(more, "violation", "violations")))
+		out = append(out, fmt.Sprintf("%s... and %d more %s (kubeguard check -o json lists them all)", prefix, more, Plural(more, "violation", "violations")))
 	}
 	return out
 }
@@ -278,9 +278,18 @@ func countRules(vs []rules.Violation) string {
 	return fmt.Sprintf("%d kubeguard rules", n)
 }
 
-func plural(n int, one, many string) string {
+// Plural picks one or many by n, for the counts reports and messages give.
+func Plural(n int, one, many string) string {
 	if n == 1 {
 		return one
 	}
 	return many
+}
+
+// AsOf names the moment verdicts were given for, when it is not the present: " as of <RFC 3339 time>".
+func AsOf(at time.Time) string {
+	if at.IsZero() {
+		return ""
+	}
+	return " as of " + at.UTC().Format(time.RFC3339)
 }
