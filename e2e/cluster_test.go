@@ -99,14 +99,10 @@ func livePods(t *testing.T, ns string) []corev1.Pod {
 	return live
 }
 
-// admissionSample matches one sample of kubeguard_admission_requests_total.
-var admissionSample = regexp.MustCompile(`^kubeguard_admission_requests_total\{([^}]*)\} (\S+)$`)
-
-// admissionCount sums kubeguard_admission_requests_total over the samples carrying every label of
-// want (e.g. decision="denied"), as kubeguard's /metrics reports it now.
-func admissionCount(t *testing.T, want ...string) float64 {
+// metricsText reads the suite's kubeguard's /metrics.
+func metricsText(ctx context.Context, t *testing.T) string {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, fmt.Sprintf("http://127.0.0.1:%d/metrics", cluster.Kubeguard.MetricsPort), nil)
 	require.NoError(t, err)
@@ -115,8 +111,19 @@ func admissionCount(t *testing.T, want ...string) float64 {
 	defer resp.Body.Close()
 	body, err := io.ReadAll(resp.Body)
 	require.NoError(t, err)
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	return string(body)
+}
+
+// admissionSample matches one sample of kubeguard_admission_requests_total.
+var admissionSample = regexp.MustCompile(`^kubeguard_admission_requests_total\{([^}]*)\} (\S+)$`)
+
+// admissionCount sums kubeguard_admission_requests_total over the samples carrying every label of
+// want (e.g. decision="denied"), as kubeguard's /metrics reports it now.
+func admissionCount(t *testing.T, want ...string) float64 {
+	t.Helper()
 	var sum float64
-	for line := range strings.Lines(string(body)) {
+	for line := range strings.Lines(metricsText(context.Background(), t)) {
 		m := admissionSample.FindStringSubmatch(strings.TrimSpace(line))
 		if m == nil || !hasLabels(m[1], want) {
 			continue

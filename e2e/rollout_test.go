@@ -3,8 +3,6 @@ package e2e
 import (
 	"context"
 	"fmt"
-	"io"
-	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -256,18 +254,8 @@ func restartKubeguard(t *testing.T, config string) {
 // getMetrics reads the samples of the named metric families from kubeguard's /metrics.
 func getMetrics(ctx context.Context, t *testing.T, families ...string) []string {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, fmt.Sprintf("http://127.0.0.1:%d/metrics", cluster.Kubeguard.MetricsPort), nil)
-	require.NoError(t, err)
-	resp, err := http.DefaultClient.Do(req)
-	require.NoError(t, err)
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	require.NoError(t, err)
-	require.Equal(t, http.StatusOK, resp.StatusCode)
 	var samples []string
-	for _, line := range strings.Split(string(body), "\n") {
+	for _, line := range strings.Split(metricsText(ctx, t), "\n") {
 		for _, f := range families {
 			if strings.HasPrefix(line, f+"{") {
 				samples = append(samples, line)
