@@ -69,6 +69,7 @@ func TestBindingToEveryoneIsDenied(t *testing.T) {
 		{"anonymous", userSubject("system:anonymous"), `User "system:anonymous" (any request without credentials)`},
 		{"authenticated", groupSubject("system:authenticated"), `Group "system:authenticated" (every account that can sign in)`},
 		{"unauthenticated", groupSubject("system:unauthenticated"), `Group "system:unauthenticated" (any request without credentials)`},
+		{"serviceaccounts", groupSubject("system:serviceaccounts"), `Group "system:serviceaccounts" (every service account of every namespace)`},
 	}
 	for _, b := range bindings {
 		for _, e := range everyone {

@@ -33,7 +33,10 @@ func TestControlPlaneRestartsWhileEnforcing(t *testing.T) {
 	// The API server recreates its bootstrap bindings when they are missing: these make its
 	// reconciliation CREATEs that kubeguard judges, one under user-subject, the others under
 	// broad-subject.
-	bootstrapBindings := []string{"system:kube-scheduler", "system:public-info-viewer", "system:discovery", "system:basic-user"}
+	bootstrapBindings := []string{
+		"system:kube-scheduler", "system:public-info-viewer", "system:discovery", "system:basic-user",
+		"system:service-account-issuer-discovery", // binds Group system:serviceaccounts
+	}
 	for _, b := range bootstrapBindings {
 		res = kubectl(t, "delete", "clusterrolebinding", b)
 		require.Zero(t, res.ExitCode, "deleting the bootstrap binding %s", b)

@@ -110,6 +110,7 @@ func (d *Document) Object(k *Kind) *Object {
 		tmpl = &d.Spec.JobTemplate.Spec.Template
 	case bindingSubjects:
 		obj.Binding = &d.Binding
+		obj.Binding.ClusterWide = k.GroupKind.Kind == "ClusterRoleBinding"
 		return obj
 	}
 	obj.Pod = &rules.Pod{Path: k.shape.templatePath(), Annotations: map[string]string(tmpl.Metadata.Annotations), Spec: tmpl.Spec}

@@ -2,6 +2,7 @@ package rules
 
 import (
 	"fmt"
+	"strings"
 
 	rbacv1 "k8s.io/api/rbac/v1"
 	"k8s.io/apimachinery/pkg/util/validation/field"
@@ -9,33 +10,46 @@ import (
 
 /*
 broad-subject rejects RoleBindings and ClusterRoleBindings that grant a role to everyone: the User
-system:anonymous (any request without credentials), the Group system:unauthenticated (the same), or the Group
+system:anonymous (any request without credentials), the Group system:unauthenticated (the same), the Group
 system:authenticated (every account that can sign in; on AKS with Microsoft Entra ID, every account of the
-tenant). Least privilege means granting roles to the groups that need them.
+tenant), or the Group system:serviceaccounts (every service-account token of every namespace: one
+compromised pod anywhere would hold the role). A ClusterRoleBinding to system:serviceaccounts:<namespace>
+is rejected too: it hands a cluster-wide grant to every pod of that namespace. Least privilege means granting
+roles to the groups or ServiceAccounts that need them.
 
-Kubernetes itself grants a few read-only discovery roles to everyone and re-creates those bindings at every
-API server start: binding the ClusterRoles in allowedClusterRoles passes, so that kubeguard never blocks
-the control plane.
+A RoleBinding to system:serviceaccounts:<namespace> passes: its grant stays inside the binding's namespace and
+reaches one namespace's accounts, the same grain as a team's group; refusing it would refuse a common,
+bounded pattern without closing a way to cluster-wide access.
+
+Kubernetes itself grants a few read-only roles to everyone and re-creates those bindings at every API server
+start (the discovery roles to system:authenticated and system:unauthenticated, the service-account issuer
+discovery role to system:serviceaccounts): binding the ClusterRoles in allowedClusterRoles passes, so that
+kubeguard never blocks the control plane. An abuser can only grant those read-only roles more widely.
 
 Fields read:
-  subjects[*].kind, subjects[*].name, roleRef.kind, roleRef.name
-Passing values: any subject but those three; or a roleRef to a ClusterRole in allowedClusterRoles.
+  subjects[*].kind, subjects[*].name, roleRef.kind, roleRef.name, and whether the binding is a
+  ClusterRoleBinding
+Passing values: any subject but those above; or a roleRef to a ClusterRole in allowedClusterRoles.
 */
 
 const broadSubjectID = "broad-subject"
 
+// serviceAccountsGroup is the group of every service account; system:serviceaccounts:<namespace> is the
+// group of one namespace's.
+const serviceAccountsGroup = "system:serviceaccounts"
+
 func broadSubject() Rule {
 	return Rule{
 		ID:           broadSubjectID,
-		Doc:          "Rejects RoleBindings and ClusterRoleBindings that grant a role to everyone: system:anonymous, system:unauthenticated or system:authenticated.",
+		Doc:          "Rejects RoleBindings and ClusterRoleBindings that grant a role to everyone: system:anonymous, system:unauthenticated, system:authenticated or system:serviceaccounts (and, cluster-wide, system:serviceaccounts:<namespace>).",
 		CheckBinding: checkBroadSubject,
 		Settings: []Setting{{
-			// The API server binds these discovery roles to system:authenticated and system:unauthenticated
-			// itself, at every start.
+			// The API server binds these discovery roles to system:authenticated, system:unauthenticated and
+			// system:serviceaccounts itself, at every start.
 			Name:         "allowedClusterRoles",
 			Doc:          "ClusterRoles that may still be granted to everyone: exact names, or prefixes ending in \"*\".",
 			Type:         NamePatterns,
-			DefaultNames: []string{"system:discovery", "system:basic-user", "system:public-info-viewer"},
+			DefaultNames: []string{"system:discovery", "system:basic-user", "system:public-info-viewer", "system:service-account-issuer-discovery"},
 			apply:        func(opts *Options, _ bool, names []string) { opts.AllowedBroadClusterRoles = names },
 		}},
 		Profiles: allProfiles(),
@@ -48,7 +62,7 @@ func checkBroadSubject(binding *Binding, opts *Options) []Violation {
 	}
 	var out []Violation
 	for i, s := range binding.Subjects {
-		who := everyone(s)
+		who := everyone(s, binding.ClusterWide)
 		if who == "" {
 			continue
 		}
@@ -62,8 +76,9 @@ func checkBroadSubject(binding *Binding, opts *Options) []Violation {
 	return out
 }
 
-// everyone says whom a subject stands for when it stands for everyone, and "" otherwise.
-func everyone(s rbacv1.Subject) string {
+// everyone says whom a subject stands for when it stands for everyone, and "" otherwise. clusterWide is
+// set for a ClusterRoleBinding.
+func everyone(s rbacv1.Subject, clusterWide bool) string {
 	switch {
 	case s.Kind == rbacv1.UserKind && s.Name == "system:anonymous":
 		return `User "system:anonymous" (any request without credentials)`
@@ -71,6 +86,10 @@ func everyone(s rbacv1.Subject) string {
 		return `Group "system:unauthenticated" (any request without credentials)`
 	case s.Kind == rbacv1.GroupKind && s.Name == "system:authenticated":
 		return `Group "system:authenticated" (every account that can sign in)`
+	case s.Kind == rbacv1.GroupKind && s.Name == serviceAccountsGroup:
+		return `Group "system:serviceaccounts" (every service account of every namespace)`
+	case clusterWide && s.Kind == rbacv1.GroupKind && strings.HasPrefix(s.Name, serviceAccountsGroup+":"):
+		return fmt.Sprintf("Group %q (every service account of namespace %q, in every namespace)", s.Name, strings.TrimPrefix(s.Name, serviceAccountsGroup+":"))
 	}
 	return ""
 }

@@ -52,6 +52,37 @@ func TestBroadSubject(t *testing.T) {
 			},
 		},
 		{
+			name:    "every service account, in a RoleBinding",
+			binding: Binding{RoleRef: rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "Role", Name: "editor"}, Subjects: []rbacv1.Subject{group("system:serviceaccounts")}},
+			want:    []Violation{broad("subjects[0]", `grants Role "editor" to Group "system:serviceaccounts" (every service account of every namespace)`)},
+		},
+		{
+			name:    "every service account, cluster-wide",
+			binding: Binding{ClusterWide: true, RoleRef: admin, Subjects: []rbacv1.Subject{group("system:serviceaccounts")}},
+			want:    []Violation{broad("subjects[0]", `grants ClusterRole "cluster-admin" to Group "system:serviceaccounts" (every service account of every namespace)`)},
+		},
+		{
+			name:    "one namespace's service accounts, cluster-wide",
+			binding: Binding{ClusterWide: true, RoleRef: admin, Subjects: []rbacv1.Subject{group("payments-admins"), group("system:serviceaccounts:payments")}},
+			want:    []Violation{broad("subjects[1]", `grants ClusterRole "cluster-admin" to Group "system:serviceaccounts:payments" (every service account of namespace "payments", in every namespace)`)},
+		},
+		{
+			name:    "one namespace's service accounts, in a RoleBinding, stay in its namespace",
+			binding: Binding{RoleRef: admin, Subjects: []rbacv1.Subject{group("system:serviceaccounts:payments")}},
+		},
+		{
+			name:    "a User named like the service-account group is a user of that name",
+			binding: Binding{ClusterWide: true, RoleRef: admin, Subjects: []rbacv1.Subject{user("system:serviceaccounts"), user("system:serviceaccounts:payments")}},
+		},
+		{
+			name:    "a group whose name only starts like the service-account group",
+			binding: Binding{ClusterWide: true, RoleRef: admin, Subjects: []rbacv1.Subject{group("system:serviceaccountsx")}},
+		},
+		{
+			name:    "the issuer discovery role Kubernetes grants to every service account itself",
+			binding: Binding{ClusterWide: true, RoleRef: clusterRole("system:service-account-issuer-discovery"), Subjects: []rbacv1.Subject{group("system:serviceaccounts")}},
+		},
+		{
 			name:    "a Group named like the anonymous User is a group of that name",
 			binding: Binding{RoleRef: admin, Subjects: []rbacv1.Subject{group("system:anonymous"), user("system:authenticated")}},
 		},

@@ -41,7 +41,7 @@ func TestOptionsFor(t *testing.T) {
 	// Settings that no profile changes keep their defaults.
 	withDefaults := func(o Options) Options {
 		o.AllowedUsers = []string{"system:*"}
-		o.AllowedBroadClusterRoles = []string{"system:discovery", "system:basic-user", "system:public-info-viewer"}
+		o.AllowedBroadClusterRoles = []string{"system:discovery", "system:basic-user", "system:public-info-viewer", "system:service-account-issuer-discovery"}
 		return o
 	}
 	assert.Equal(t, withDefaults(Options{RequireAppArmorProfile: true, RequireSeccompProfile: true}), OptionsFor(AKS))

@@ -98,7 +98,7 @@ func TestDefaultOptions(t *testing.T) {
 	opts := DefaultOptions()
 	assert.True(t, opts.RequireAppArmorProfile)
 	assert.Equal(t, []string{"system:*"}, opts.AllowedUsers)
-	assert.Equal(t, []string{"system:discovery", "system:basic-user", "system:public-info-viewer"}, opts.AllowedBroadClusterRoles)
+	assert.Equal(t, []string{"system:discovery", "system:basic-user", "system:public-info-viewer", "system:service-account-issuer-discovery"}, opts.AllowedBroadClusterRoles)
 
 	// Callers may change their copy without changing the next caller's defaults.
 	opts.AllowedUsers[0] = "changed"
