@@ -64,6 +64,33 @@ func TestNamespaceLabelGuard(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "dry-run", ns.Labels["kubeguard.io/mode"], "nothing changed")
 
+	// A requester who may only update the subresources status and finalize: an update there keeps the
+	// metadata it sends, labels included.
+	const finalizer = "namespace-finalizer@contoso.com"
+	c.mustRun(t, c.kubectl, "", "create", "clusterrole", "namespace-finalizer", "--verb=update", "--resource=namespaces/status,namespaces/finalize")
+	c.mustRun(t, c.kubectl, "", "create", "clusterrolebinding", "namespace-finalizer", "--clusterrole=namespace-finalizer", "--user="+finalizer)
+	for _, sub := range []string{"status", "finalize"} {
+		for _, label := range []string{`"kubeguard.io/mode": "dry-run"`, `"control-plane": "true"`} {
+			t.Run("refused through "+sub+": "+label, func(t *testing.T) {
+				body := `{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "team-a", "labels": {` + label +
+					`}}, "spec": {"finalizers": ["kubernetes"]}}`
+				res := c.run(t, c.kubectl, body, "replace", "--raw", "/api/v1/namespaces/team-a/"+sub, "-f", "-", "--as", finalizer)
+				assert.NotZero(t, res.ExitCode, res.String())
+				assert.Contains(t, res.Stderr, guardMessage)
+			})
+		}
+		t.Run("allowed through "+sub+": other labels", func(t *testing.T) {
+			body := `{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "team-a", "labels": {"touched-through": "` + sub +
+				`"}}, "spec": {"finalizers": ["kubernetes"]}}`
+			c.mustRun(t, c.kubectl, body, "replace", "--raw", "/api/v1/namespaces/team-a/"+sub, "-f", "-", "--as", finalizer)
+		})
+	}
+	ns, err = c.cp.Client.CoreV1().Namespaces().Get(t.Context(), "team-a", metav1.GetOptions{})
+	require.NoError(t, err)
+	assert.NotContains(t, ns.Labels, "kubeguard.io/mode", "nothing changed through the subresources")
+	assert.NotContains(t, ns.Labels, "control-plane", "nothing changed through the subresources")
+	assert.Equal(t, "finalize", ns.Labels["touched-through"], "the subresources do change labels")
+
 	t.Run("allowed: other labels and new namespaces without the guarded labels", func(t *testing.T) {
 		c.mustRun(t, c.kubectl, "", as("label", "namespace", "team-a", "team=payments")...)
 		c.mustRun(t, c.kubectl, "", as("label", "namespace", "team-b", "cost-center=42")...)
