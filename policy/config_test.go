@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -329,6 +330,36 @@ func TestParseErrors(t *testing.T) {
 			want: []string{"exemptions.users.until", `"tomorrow" is not an RFC 3339 timestamp`},
 		},
 		{
+			name: "the zero time as an exemption's until",
+			yaml: "exemptions:\n  users:\n    - {name: ci-bot, until: 0001-01-01T00:00:00Z}\n",
+			line: 3,
+			want: []string{"exemptions.users.until", `"0001-01-01T00:00:00Z" is before 2000-01-01`},
+		},
+		{
+			name: "an offset that normalises to the zero time",
+			yaml: "exemptions:\n  namespaces:\n    - name: legacy\n      until: 0001-01-01T01:00:00+01:00\n",
+			line: 4,
+			want: []string{"exemptions.namespaces.until", "is before 2000-01-01"},
+		},
+		{
+			name: "a dry-run namespace's until before 2000",
+			yaml: "dryRunNamespaces:\n  - {name: legacy, until: 1999-12-31T23:59:59Z}\n",
+			line: 2,
+			want: []string{"dryRunNamespaces", "until", "is before 2000-01-01"},
+		},
+		{
+			name: "the zero time as the top-level enforceAfter",
+			yaml: "mode: enforce\nenforceAfter: 0001-01-01T00:00:00Z\n",
+			line: 2,
+			want: []string{"enforceAfter", "is before 2000-01-01"},
+		},
+		{
+			name: "a rule's enforceAfter before 2000",
+			yaml: "rules:\n  privileged:\n    enforceAfter: 1970-01-01T00:00:00Z\n",
+			line: 3,
+			want: []string{"rules.privileged.enforceAfter", "is before 2000-01-01"},
+		},
+		{
 			name: "exemption entry without a name",
 			yaml: "exemptions:\n  groups:\n    - {until: 2026-09-01T00:00:00Z, reason: migration}\n",
 			line: 3,
@@ -474,4 +505,23 @@ func TestLoadErrors(t *testing.T) {
 		assert.Contains(t, err.Error(), path)
 		assert.Contains(t, err.Error(), `line 2: unknown key "modes"`)
 	})
+}
+
+func TestFarAhead(t *testing.T) {
+	p, err := policy.Parse([]byte("enforceAfter: 2030-01-02T00:00:00Z\n" +
+		"rules:\n  privileged: {enforceAfter: 2029-12-31T00:00:00Z}\n" +
+		"exemptions:\n  groups:\n    - {name: far, until: 9999-12-31T23:59:59Z}\n    - {name: near, until: 2027-01-01T00:00:00Z}\n" +
+		"dryRunNamespaces:\n  - {name: legacy, until: 2030-01-01T00:00:01Z}\n"))
+	require.NoError(t, err)
+	now := time.Date(2027, time.January, 1, 0, 0, 0, 0, time.UTC) // three years ahead: 2030-01-01T00:00:00Z
+
+	var got []string
+	for _, d := range p.FarAhead(now) {
+		got = append(got, d.Key+"/"+d.Name)
+	}
+	assert.Contains(t, got, "rules.run-as-root.enforceAfter/", "the top-level date reaches every rule")
+	assert.NotContains(t, got, "rules.privileged.enforceAfter/", "a rule's own date within three years")
+	assert.Contains(t, got, "exemptions.groups.until/far")
+	assert.NotContains(t, got, "exemptions.groups.until/near")
+	assert.Contains(t, got, "dryRunNamespaces.until/legacy", "one second past three years")
 }

@@ -115,6 +115,12 @@ func TestCheckExitCodesAndOutput(t *testing.T) {
 			wantCode:   exitUsage,
 			wantStderr: []string{"invalid configuration", "line 2:", "rules.privileged.enforceAfter"},
 		},
+		{
+			name:       "the zero time in the configuration",
+			args:       []string{"check", "--config", filepath.Join("testdata", "check", "zero-until.yaml"), examplesDir},
+			wantCode:   exitUsage,
+			wantStderr: []string{"invalid configuration", "exemptions.users.until", "line 5:", "is before 2000-01-01"},
+		},
 		{name: "no paths", args: []string{"check"}, wantCode: exitUsage, wantStderr: []string{"no files given"}},
 		{name: "missing file", args: []string{"check", "does-not-exist.yaml"}, wantCode: exitUsage, wantStderr: []string{"does-not-exist.yaml"}},
 		{name: "unknown output", args: []string{"check", "-o", "xml", examplesDir}, wantCode: exitUsage, wantStderr: []string{`unknown output format "xml"`}},

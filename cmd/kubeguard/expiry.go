@@ -19,3 +19,11 @@ func logExpiring(log logr.Logger, p *policy.Policy, now time.Time) {
 		log.Info(msg, "list", e.Key, "name", e.Name, "until", e.Until.UTC().Format(time.RFC3339), "reason", e.Reason)
 	}
 }
+
+// logFarAhead tells the admin, at startup, which dates of the configuration lie more than
+// policy.FarAheadAfter years ahead: accepted, but as good as "never" and often a typo.
+func logFarAhead(log logr.Logger, p *policy.Policy, now time.Time) {
+	for _, d := range p.FarAhead(now) {
+		log.Info("configuration date is more than three years ahead", "key", d.Key, "name", d.Name, "date", d.At.UTC().Format(time.RFC3339))
+	}
+}

@@ -135,3 +135,12 @@ func TestRulesShowsEnforcementDates(t *testing.T) {
 	assert.Equal(t, "2027-01-01T00:00:00Z", dates["privileged"])
 	assertGolden(t, "rules-dates.txt", r.stdout)
 }
+
+func TestRulesPointsOutFarDates(t *testing.T) {
+	r := runCommand(t, "", "rules", "--config", filepath.Join("testdata", "check", "far-dates.yaml"))
+	require.Equal(t, exitOK, r.code, r.stderr)
+	assert.Contains(t, r.stdout, "\nNote: rules.privileged.enforceAfter is 9999-12-31T00:00:00Z, more than 3 years ahead")
+	assert.Contains(t, r.stdout, "\nNote: exemptions.users.until (ci-bot) is 9999-01-01T00:00:00Z, more than 3 years ahead")
+	assert.NotContains(t, r.stdout, "deploy-bot", "a near date is not pointed out")
+	assertGolden(t, "rules-far-dates.txt", r.stdout)
+}

@@ -35,6 +35,13 @@ func runRules(args []string, stdout, stderr io.Writer) int {
 	for _, k := range objects.Kinds() {
 		kinds = append(kinds, k.QualifiedResource().String())
 	}
+	for _, d := range p.FarAhead(time.Now()) {
+		name := ""
+		if d.Name != "" {
+			name = fmt.Sprintf(" (%s)", d.Name)
+		}
+		fmt.Fprintf(stdout, "\nNote: %s%s is %s, more than %d years ahead: check it is meant.", d.Key, name, d.At.UTC().Format(time.RFC3339), policy.FarAheadAfter)
+	}
 	fmt.Fprintf(stdout, "\nProfile: %s (PROFILES lists the profiles that turn each rule on).\n", p.Profile)
 	fmt.Fprintf(stdout, "Judged: %s.\n", strings.Join(kinds, ", "))
 	return exitOK

@@ -67,6 +67,7 @@ func runServe(args []string, stderr io.Writer) int {
 	}
 
 	logExpiring(log, p, time.Now())
+	logFarAhead(log, p, time.Now())
 
 	signals, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
