@@ -98,6 +98,7 @@ func TestParseModes(t *testing.T) {
 			want: map[string]policy.Mode{
 				"privileged": policy.DryRun, "privilege-escalation": policy.DryRun, "run-as-root": policy.DryRun,
 				"seccomp-profile": policy.DryRun, "apparmor-profile": policy.DryRun, "user-subject": policy.DryRun, "broad-subject": policy.DryRun,
+				"pdb-allows-disruption": policy.DryRun,
 			},
 		},
 		{
@@ -111,6 +112,7 @@ func TestParseModes(t *testing.T) {
 			want: map[string]policy.Mode{
 				"privileged": policy.DryRun, "privilege-escalation": policy.DryRun, "run-as-root": policy.DryRun,
 				"seccomp-profile": policy.DryRun, "apparmor-profile": policy.DryRun, "user-subject": policy.Enforce, "broad-subject": policy.DryRun,
+				"pdb-allows-disruption": policy.DryRun,
 			},
 		},
 		{
@@ -119,6 +121,7 @@ func TestParseModes(t *testing.T) {
 			want: map[string]policy.Mode{
 				"privileged": policy.DryRun, "privilege-escalation": policy.DryRun, "run-as-root": policy.Enforce,
 				"seccomp-profile": policy.DryRun, "apparmor-profile": policy.DryRun, "user-subject": policy.DryRun, "broad-subject": policy.DryRun,
+				"pdb-allows-disruption": policy.DryRun,
 			},
 		},
 		{
@@ -137,6 +140,7 @@ func TestParseModes(t *testing.T) {
 			want: map[string]policy.Mode{
 				"privileged": policy.DryRun, "privilege-escalation": policy.DryRun, "run-as-root": policy.DryRun,
 				"seccomp-profile": policy.DryRun, "apparmor-profile": policy.DryRun, "user-subject": policy.DryRun, "broad-subject": policy.DryRun,
+				"pdb-allows-disruption": policy.DryRun,
 			},
 		},
 	}

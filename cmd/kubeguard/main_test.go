@@ -85,7 +85,8 @@ func TestRulesListsEffectiveModes(t *testing.T) {
 	require.True(t, found, "a blank line ends the table")
 	assert.Equal(t, "Profile: aks (PROFILES lists the profiles that turn each rule on).\n"+
 		"Judged: pods, podtemplates, replicationcontrollers, deployments.apps, replicasets.apps, statefulsets.apps, "+
-		"daemonsets.apps, jobs.batch, cronjobs.batch, rolebindings.rbac.authorization.k8s.io, clusterrolebindings.rbac.authorization.k8s.io.\n", judged)
+		"daemonsets.apps, jobs.batch, cronjobs.batch, rolebindings.rbac.authorization.k8s.io, clusterrolebindings.rbac.authorization.k8s.io, "+
+		"poddisruptionbudgets.policy.\n", judged)
 	modes, profiles := map[string]string{}, map[string]string{}
 	for _, line := range strings.Split(strings.TrimSpace(table), "\n")[1:] {
 		fields := strings.Fields(line)
@@ -94,24 +95,26 @@ func TestRulesListsEffectiveModes(t *testing.T) {
 		profiles[fields[0]] = fields[3]
 	}
 	assert.Equal(t, map[string]string{
-		"privileged":           "enforce",
-		"privilege-escalation": "dry-run",
-		"run-as-root":          "dry-run",
-		"seccomp-profile":      "dry-run",
-		"apparmor-profile":     "off",
-		"user-subject":         "dry-run",
-		"broad-subject":        "dry-run",
-		"host-namespaces":      "off",
-		"host-path-volumes":    "off",
-		"host-ports":           "off",
-		"added-capabilities":   "off",
-		"proc-mount":           "off",
-		"unsafe-sysctls":       "off",
-		"selinux-options":      "off",
-		"probe-host":           "off",
-		"volume-types":         "off",
-		"minimal-capabilities": "off",
+		"privileged":            "enforce",
+		"privilege-escalation":  "dry-run",
+		"run-as-root":           "dry-run",
+		"seccomp-profile":       "dry-run",
+		"apparmor-profile":      "off",
+		"user-subject":          "dry-run",
+		"broad-subject":         "dry-run",
+		"host-namespaces":       "off",
+		"host-path-volumes":     "off",
+		"host-ports":            "off",
+		"added-capabilities":    "off",
+		"proc-mount":            "off",
+		"unsafe-sysctls":        "off",
+		"selinux-options":       "off",
+		"probe-host":            "off",
+		"volume-types":          "off",
+		"minimal-capabilities":  "off",
+		"pdb-allows-disruption": "dry-run",
 	}, modes)
+	assert.Equal(t, "aks,baseline,restricted", profiles["pdb-allows-disruption"])
 	assert.Equal(t, "aks,baseline,restricted", profiles["privileged"])
 	assert.Equal(t, "aks,restricted", profiles["run-as-root"])
 	assert.Equal(t, "baseline,restricted", profiles["host-ports"])
