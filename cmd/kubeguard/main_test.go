@@ -86,7 +86,11 @@ func TestRulesListsEffectiveModes(t *testing.T) {
 	assert.Equal(t, "Profile: aks (PROFILES lists the profiles that turn each rule on).\n"+
 		"Judged: pods, podtemplates, replicationcontrollers, deployments.apps, replicasets.apps, statefulsets.apps, "+
 		"daemonsets.apps, jobs.batch, cronjobs.batch, rolebindings.rbac.authorization.k8s.io, clusterrolebindings.rbac.authorization.k8s.io, "+
-		"poddisruptionbudgets.policy.\n", judged)
+		"poddisruptionbudgets.policy.\n", strings.SplitAfter(judged, "\n")[0]+strings.SplitAfter(judged, "\n")[1])
+	assert.Contains(t, judged, "\nkubeguard audit --upgrade also reports:\nCHECK")
+	for _, id := range []string{"drain-blocked", "unmanaged-pod", "removed-api-in-use"} {
+		assert.Regexp(t, "(?m)^"+id+" ", judged, "the upgrade checks are listed")
+	}
 	modes, profiles := map[string]string{}, map[string]string{}
 	for _, line := range strings.Split(strings.TrimSpace(table), "\n")[1:] {
 		fields := strings.Fields(line)
