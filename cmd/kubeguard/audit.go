@@ -33,6 +33,12 @@ func runAudit(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "kubeguard audit: --target-version needs --upgrade")
 		return exitUsage
 	}
+	// The reports hold the whole audit and are replaced by each one written: the upgrade checks alone
+	// would erase the other findings.
+	if *upgrade && *writeReports {
+		fmt.Fprintln(stderr, "kubeguard audit: --write-reports writes the whole audit; run it without --upgrade")
+		return exitUsage
+	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "kubeguard audit: unexpected arguments %q\n", fs.Args())
 		return exitUsage

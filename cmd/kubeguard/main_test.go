@@ -55,6 +55,8 @@ func TestUsageAndVersion(t *testing.T) {
 		{name: "version", args: []string{"version"}, wantCode: exitOK, wantOut: "kubeguard " + version},
 		{name: "serve with a stray argument", args: []string{"serve", "extra"}, wantCode: exitUsage, wantErr: "unexpected arguments"},
 		{name: "serve with an unknown flag", args: []string{"serve", "--frobnicate"}, wantCode: exitUsage, wantErr: "flag provided but not defined"},
+		{name: "audit target without upgrade", args: []string{"audit", "--target-version", "1.37"}, wantCode: exitUsage, wantErr: "--target-version needs --upgrade"},
+		{name: "upgrade audit writing reports", args: []string{"audit", "--upgrade", "--write-reports"}, wantCode: exitUsage, wantErr: "run it without --upgrade"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
