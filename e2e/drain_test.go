@@ -3,6 +3,8 @@ package e2e
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -210,4 +212,37 @@ func TestUpgradeAuditNamesRemovedAPIsInUse(t *testing.T) {
 	require.NoError(t, err)
 	findings, _ = upgradeFindings(t, "removed-api-in-use", "--target-version", fmt.Sprintf("1.%d", minor-1))
 	assert.Empty(t, named(findings), "a target that still serves %s", gv)
+}
+
+// kubeguard's own Deployment and budget (two replicas, minAvailable 1), as the chart renders them, run
+// on the cluster's nodes and pass the upgrade audit like any other workload.
+func TestUpgradeAuditPassesKubeguardItself(t *testing.T) {
+	ctx := context.Background()
+	ns := newNamespace(t, false)
+	root, err := framework.RepoRoot()
+	require.NoError(t, err)
+	helm, err := framework.Helm(cluster.ControlPlane.Kubeconfig, t.TempDir())
+	require.NoError(t, err)
+	hctx, cancel := context.WithTimeout(ctx, commandTimeout)
+	defer cancel()
+	res, err := helm.Run(hctx, "template", "kg", filepath.Join(root, "deploy", "charts", "kubeguard"), "-n", ns,
+		"--show-only", "templates/serviceaccount.yaml", "--show-only", "templates/deployment.yaml",
+		"--show-only", "templates/poddisruptionbudget.yaml")
+	require.NoError(t, err)
+	require.Zero(t, res.ExitCode, res.String())
+	manifest := filepath.Join(t.TempDir(), "kubeguard.yaml")
+	require.NoError(t, os.WriteFile(manifest, []byte(res.Stdout), 0o644))
+	assertAdmitted(t, kubectl(t, "apply", "-n", ns, "-f", manifest))
+
+	eventually(t, settleTimeout, "kubeguard's two pods healthy under its budget", func() (bool, string) {
+		pdb, err := cluster.ControlPlane.Client.PolicyV1().PodDisruptionBudgets(ns).Get(ctx, "kg-kubeguard", metav1.GetOptions{})
+		if err != nil {
+			return false, err.Error()
+		}
+		return pdb.Status.ObservedGeneration == pdb.Generation && pdb.Status.CurrentHealthy == 2 && pdb.Status.DisruptionsAllowed == 1,
+			fmt.Sprintf("%d/%d healthy, %d disruptions allowed", pdb.Status.CurrentHealthy, pdb.Status.ExpectedPods, pdb.Status.DisruptionsAllowed)
+	})
+	out, code := auditJSON(t, "--upgrade", "-n", ns)
+	assert.Empty(t, out.Findings)
+	assert.Zero(t, code)
 }
