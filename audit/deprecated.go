@@ -64,7 +64,7 @@ func targetVersion(ctx context.Context, server APIServer, given string) (minor, 
 // removed_release, or with one that does not parse, is not guessed at.
 func removedAPIsInUse(metrics []byte, target minor) ([]Finding, error) {
 	parser := expfmt.NewTextParser(model.UTF8Validation)
-	families, err := parser.TextToMetricFamilies(bytes.NewReader(metrics))
+	families, err := parser.TextToMetricFamilies(bytes.NewReader(onlyFamily(metrics, deprecatedAPIsMetric)))
 	if err != nil {
 		return nil, fmt.Errorf("reading the API server's metrics: %w", err)
 	}
@@ -130,6 +130,24 @@ func removedAPIsInUse(metrics []byte, target minor) ([]Finding, error) {
 		})
 	}
 	return out, nil
+}
+
+// onlyFamily keeps the lines of one metric family (its samples, HELP and TYPE), so that the parser reads a
+// few lines rather than the thousands of series and histogram buckets an API server exposes. A line of
+// another family never starts with the family's name followed by "{", " " or a newline.
+func onlyFamily(metrics []byte, name string) []byte {
+	var out bytes.Buffer
+	help, typ := "# HELP "+name+" ", "# TYPE "+name+" "
+	for line := range bytes.Lines(metrics) {
+		rest, ok := bytes.CutPrefix(line, []byte(name))
+		if ok && len(rest) > 0 && (rest[0] == '{' || rest[0] == ' ') || bytes.HasPrefix(line, []byte(help)) || bytes.HasPrefix(line, []byte(typ)) {
+			out.Write(line)
+			if line[len(line)-1] != '\n' {
+				out.WriteByte('\n')
+			}
+		}
+	}
+	return out.Bytes()
 }
 
 func labelsOf(m *dto.Metric) map[string]string {

@@ -11,6 +11,8 @@ import (
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/util/intstr"
+
+	"github.com/kubeguard/kubeguard/objects"
 )
 
 // The drain checks read, of every object, only what a drain depends on. Everything they keep is bounded
@@ -73,7 +75,8 @@ func (m *objectMeta) controller() string {
 	return ""
 }
 
-// listDrainInputs lists pods, the scalable workloads, HorizontalPodAutoscalers and PodDisruptionBudgets of
+// listDrainInputs reads objects as the webhook does (objects.Unmarshal: the API server's JSON rules, and
+// a decoder that skips what it does not read quickly). It lists pods, the scalable workloads, HorizontalPodAutoscalers and PodDisruptionBudgets of
 // namespace ("" for all), leaving out the namespaces exempt says are exempt.
 func listDrainInputs(ctx context.Context, src Source, namespace string, exempt func(string) bool) (*drainInputs, error) {
 	in := &drainInputs{workloads: map[string]*scalable{}, minReplicas: map[string]int{}}
@@ -95,7 +98,7 @@ func listDrainInputs(ctx context.Context, src Source, namespace string, exempt f
 				Phase string `json:"phase"`
 			} `json:"status"`
 		}
-		if err := json.Unmarshal(item, &p); err != nil {
+		if err := objects.Unmarshal(item, &p); err != nil {
 			return err
 		}
 		if exempt(p.Metadata.Namespace) || p.Status.Phase == "Succeeded" || p.Status.Phase == "Failed" {
@@ -123,7 +126,7 @@ func listDrainInputs(ctx context.Context, src Source, namespace string, exempt f
 					Replicas *int32 `json:"replicas"`
 				} `json:"spec"`
 			}
-			if err := json.Unmarshal(item, &w); err != nil {
+			if err := objects.Unmarshal(item, &w); err != nil {
 				return err
 			}
 			if exempt(w.Metadata.Namespace) {
@@ -152,7 +155,7 @@ func listDrainInputs(ctx context.Context, src Source, namespace string, exempt f
 				MinReplicas *int32 `json:"minReplicas"`
 			} `json:"spec"`
 		}
-		if err := json.Unmarshal(item, &h); err != nil {
+		if err := objects.Unmarshal(item, &h); err != nil {
 			return err
 		}
 		minimum := 1 // the API server's default
@@ -179,7 +182,7 @@ func listDrainInputs(ctx context.Context, src Source, namespace string, exempt f
 				ExpectedPods       int `json:"expectedPods"`
 			} `json:"status"`
 		}
-		if err := json.Unmarshal(item, &b); err != nil {
+		if err := objects.Unmarshal(item, &b); err != nil {
 			return err
 		}
 		if exempt(b.Metadata.Namespace) {

@@ -196,6 +196,9 @@ apiserver_requested_deprecated_apis{group="flowcontrol.apiserver.k8s.io",removed
 apiserver_requested_deprecated_apis{group="storage.k8s.io",removed_release="1.37",resource="volumeattributesclasses",subresource="",version="v1beta1"} 1
 apiserver_requested_deprecated_apis{group="example.com",removed_release="",resource="widgets",subresource="",version="v1alpha1"} 1
 apiserver_requested_deprecated_apis{group="example.com",removed_release="soon",resource="gadgets",subresource="",version="v1alpha1"} 1
+# HELP apiserver_requested_deprecated_apis_other Another family whose name starts alike.
+# TYPE apiserver_requested_deprecated_apis_other gauge
+apiserver_requested_deprecated_apis_other{group="example.com",removed_release="1.0",resource="things",subresource="",version="v1"} 1
 # HELP apiserver_request_total [STABLE] Counter of apiserver requests.
 # TYPE apiserver_request_total counter
 apiserver_request_total{code="200",verb="GET"} 12
