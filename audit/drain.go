@@ -259,6 +259,8 @@ func (in *drainInputs) whyBlocked(b *budget, pods []*drainPod) string {
 	replicas, names := in.replicasOf(pods)
 	covered := fmt.Sprintf("the %d %s of %s", replicas, plural(replicas, "replica", "replicas"), names)
 	switch {
+	case replicas == 0:
+		// Workloads scaled to zero whose pods are still going: nothing to resolve the budget against.
 	case b.maxUnavailable != nil:
 		n, err := intstr.GetScaledValueFromIntOrPercent(b.maxUnavailable, replicas, true)
 		if err == nil && n <= 0 {

@@ -133,6 +133,14 @@ func TestDrainBlocked(t *testing.T) {
 		{name: "an unhealthy pod will become ready", src: shop(pdb("web", "web", `"minAvailable":1`, `{"disruptionsAllowed":0,"currentHealthy":1,"expectedPods":2}`))},
 		{name: "no pod selected", src: shop(pdb("web", "api", `"minAvailable":5`, ""))},
 		{
+			name: "a Deployment scaled to zero whose pods are still going",
+			src: func() memorySource {
+				s := shop(pdb("web", "web", `"minAvailable":1`, ""))
+				s[deployments] = []string{deployment("web", 0)}
+				return s
+			}(),
+		},
+		{
 			name: "a budget of a namespace the policy exempts",
 			src: func() memorySource {
 				s := shop()
