@@ -97,6 +97,7 @@ var auditOrder = []schema.GroupKind{
 	{Group: "", Kind: "Pod"},
 	{Group: "rbac.authorization.k8s.io", Kind: "RoleBinding"},
 	{Group: "rbac.authorization.k8s.io", Kind: "ClusterRoleBinding"},
+	{Group: "policy", Kind: "PodDisruptionBudget"},
 }
 
 // ModeLabel on a namespace with the value dry-run sends its requests to the webhook's dry-run path.

@@ -44,6 +44,8 @@ func NewAPISource(cfg *rest.Config) (*APISource, error) {
 		"batch":                     cs.BatchV1().RESTClient(),
 		"rbac.authorization.k8s.io": cs.RbacV1().RESTClient(),
 		"networking.k8s.io":         cs.NetworkingV1().RESTClient(),
+		"policy":                    cs.PolicyV1().RESTClient(),
+		"autoscaling":               cs.AutoscalingV2().RESTClient(),
 	}}, nil
 }
 

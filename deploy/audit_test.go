@@ -31,16 +31,22 @@ func TestAuditRBACFollowsTheJudgedKinds(t *testing.T) {
 	require.NotEmpty(t, role.Rules, "no audit ClusterRole rendered")
 
 	want := map[string][]string{
-		"/namespaces":                       {"list"},
-		"networking.k8s.io/networkpolicies": {"list"},
-		"openreports.io/reports":            {"list", "create", "update", "delete"},
-		"openreports.io/clusterreports":     {"list", "create", "update", "delete"},
+		"/namespaces":                          {"list"},
+		"networking.k8s.io/networkpolicies":    {"list"},
+		"autoscaling/horizontalpodautoscalers": {"list"},
+		"openreports.io/reports":               {"list", "create", "update", "delete"},
+		"openreports.io/clusterreports":        {"list", "create", "update", "delete"},
 	}
 	for _, k := range objects.Kinds() {
 		want[k.Group+"/"+k.Resource] = []string{"list"}
 	}
 	got := map[string][]string{}
+	var urls []rbacv1.PolicyRule
 	for _, r := range role.Rules {
+		if len(r.NonResourceURLs) > 0 {
+			urls = append(urls, r)
+			continue
+		}
 		assert.Empty(t, r.ResourceNames)
 		for _, g := range r.APIGroups {
 			for _, res := range r.Resources {
@@ -49,6 +55,9 @@ func TestAuditRBACFollowsTheJudgedKinds(t *testing.T) {
 		}
 	}
 	assert.Equal(t, want, got)
+	// The upgrade audit reads the deprecated-API counter from the API server's metrics, and nothing else
+	// outside the API's resources.
+	assert.Equal(t, []rbacv1.PolicyRule{{Verbs: []string{"get"}, NonResourceURLs: []string{"/metrics"}}}, urls)
 }
 
 // TestAuditCronJob checks the scheduled audit: off by default, run as its own ServiceAccount with the

@@ -51,6 +51,7 @@ func TestAuditRBACIsEnoughAndNoMore(t *testing.T) {
 		"namespaces", "pods", "podtemplates", "replicationcontrollers", "deployments.apps", "replicasets.apps",
 		"statefulsets.apps", "daemonsets.apps", "jobs.batch", "cronjobs.batch", "rolebindings.rbac.authorization.k8s.io",
 		"clusterrolebindings.rbac.authorization.k8s.io", "networkpolicies.networking.k8s.io",
+		"poddisruptionbudgets.policy", "horizontalpodautoscalers.autoscaling",
 	} {
 		assert.True(t, canI("list", resource), "cannot list %s", resource)
 		assert.False(t, canI("get", resource), "may get %s", resource)
@@ -63,6 +64,8 @@ func TestAuditRBACIsEnoughAndNoMore(t *testing.T) {
 		}
 		assert.False(t, canI("patch", resource), "may patch %s", resource)
 	}
+	metrics := kubectl(t, "auth", "can-i", "get", "/metrics", "--as", user)
+	assert.Equal(t, "yes", strings.TrimSpace(metrics.Stdout), "cannot read the API server's /metrics")
 	for _, resource := range []string{"secrets", "configmaps", "serviceaccounts", "nodes"} {
 		assert.False(t, canI("list", resource), "may list %s", resource)
 		assert.False(t, canI("create", resource), "may create %s", resource)
@@ -85,4 +88,8 @@ current-context: audit
 	assert.Equal(t, 0, code, "the audit as its ServiceAccount failed: %s", stderr)
 	assert.Zero(t, kubectl(t, "get", "reports.openreports.io", "kubeguard-audit", "-n", ns).ExitCode, "no report written")
 	assert.Zero(t, kubectl(t, "get", "clusterreports.openreports.io", "kubeguard-audit").ExitCode, "no cluster report written")
+
+	// Enough for the upgrade audit too: budgets, autoscalers and the API server's metrics.
+	_, stderr, code = runAuditWith(t, kubeconfig, "--upgrade", "--fail-on-denied=false", "-o", "json")
+	assert.Equal(t, 0, code, "the upgrade audit as its ServiceAccount failed: %s", stderr)
 }

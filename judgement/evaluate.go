@@ -3,6 +3,7 @@ package judgement
 import (
 	"time"
 
+	"github.com/kubeguard/kubeguard/objects"
 	"github.com/kubeguard/kubeguard/policy"
 	"github.com/kubeguard/kubeguard/rules"
 )
@@ -40,6 +41,28 @@ func evaluateBinding(p *policy.Policy, b *rules.Binding, allDryRun bool, now tim
 		}
 		return r.CheckBinding(b, &p.Options)
 	})
+}
+
+// evaluateDisruptionBudget runs the enabled PodDisruptionBudget rules.
+func evaluateDisruptionBudget(p *policy.Policy, b *rules.DisruptionBudget, allDryRun bool, now time.Time) Result {
+	return evaluate(p, allDryRun, now, func(r *policy.Rule) []rules.Violation {
+		if r.CheckDisruptionBudget == nil {
+			return nil
+		}
+		return r.CheckDisruptionBudget(b, &p.Options)
+	})
+}
+
+// evaluateOther runs the rules of a view that is not a pod's: a binding or a PodDisruptionBudget. A view
+// none of them knows finds nothing.
+func evaluateOther(p *policy.Policy, obj *objects.Object, allDryRun bool, now time.Time) Result {
+	switch {
+	case obj.Binding != nil:
+		return evaluateBinding(p, obj.Binding, allDryRun, now)
+	case obj.DisruptionBudget != nil:
+		return evaluateDisruptionBudget(p, obj.DisruptionBudget, allDryRun, now)
+	}
+	return Result{}
 }
 
 // evaluate runs check for every rule that is not off, in the policy's order, and sorts what it finds by

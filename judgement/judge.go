@@ -124,7 +124,7 @@ func Judge(p *policy.Policy, req *Request) Verdict {
 		v.Result = evaluatePod(p, obj.Pod, allDryRun, now)
 		v.Enforced, v.DryRun = withoutContainers(v.Enforced, earlier), withoutContainers(v.DryRun, earlier)
 	} else {
-		v.Result = evaluateBinding(p, obj.Binding, allDryRun, now)
+		v.Result = evaluateOther(p, obj, allDryRun, now)
 	}
 	if old != nil && !ephemeral && p.Updates == policy.Ratchet && v.violated() {
 		// The old object is judged by the same policy, requester and moment, so that only what the update
@@ -132,8 +132,8 @@ func Judge(p *policy.Policy, req *Request) Verdict {
 		var before Result
 		if old.Pod != nil && obj.Pod != nil {
 			before = evaluatePod(p, old.Pod, allDryRun, now)
-		} else if old.Binding != nil && obj.Binding != nil {
-			before = evaluateBinding(p, old.Binding, allDryRun, now)
+		} else if old.Pod == nil && obj.Pod == nil {
+			before = evaluateOther(p, old, allDryRun, now)
 		}
 		v.Result.ratchet(&before)
 	}
@@ -152,7 +152,10 @@ func sameInputs(obj, old *objects.Object) bool {
 	if obj.Pod != nil {
 		return old.Pod != nil && obj.Pod.SameInputs(old.Pod)
 	}
-	return old.Binding != nil && obj.Binding.SameInputs(old.Binding)
+	if obj.DisruptionBudget != nil {
+		return old.DisruptionBudget != nil && obj.DisruptionBudget.SameInputs(old.DisruptionBudget)
+	}
+	return old.Binding != nil && obj.Binding != nil && obj.Binding.SameInputs(old.Binding)
 }
 
 // withoutContainers drops the violations of the named containers, and the pod-level ones that reach none

@@ -60,6 +60,7 @@ func assertSameView(t *testing.T, gvk schema.GroupVersionKind, data []byte) *obj
 	if want.Binding != nil && got.Binding != nil {
 		assert.True(t, equality.Semantic.DeepEqual(want.Binding.Subjects, got.Binding.Subjects), "subjects: %+v, stored as %+v", got.Binding.Subjects, want.Binding.Subjects)
 	}
+	assert.Equal(t, want.DisruptionBudget, got.DisruptionBudget, "disruption budget")
 	return got
 }
 

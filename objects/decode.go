@@ -15,14 +15,17 @@ type Object struct {
 	// Name is metadata.name, or metadata.generateName followed by "*" when the server is to pick the name.
 	Name      string
 	Namespace string
-	// Pod is set for kinds that hold a pod spec, Binding for bindings.
-	Pod     *rules.Pod
-	Binding *rules.Binding
+	// Exactly one view is set: Pod for kinds that hold a pod spec, Binding for bindings, DisruptionBudget
+	// for PodDisruptionBudgets.
+	Pod              *rules.Pod
+	Binding          *rules.Binding
+	DisruptionBudget *rules.DisruptionBudget
 }
 
 // Document is the union of the layouts of every judged kind, as far as the rules read them: a Pod's spec,
 // the pod template of a workload (spec.template), of a CronJob (spec.jobTemplate.spec.template) or of a
-// PodTemplate (template), and a binding's subjects. These paths do not overlap, so one Document decodes an
+// PodTemplate (template), a binding's subjects, and a PodDisruptionBudget's spec.minAvailable and
+// spec.maxUnavailable. These paths do not overlap, so one Document decodes an
 // object of any judged kind in a single pass that skips every other field, before its kind is even known:
 // the webhook decodes an AdmissionReview's object while it decodes the review.
 type Document struct {
@@ -34,6 +37,7 @@ type Document struct {
 	} `json:"metadata"`
 	Spec struct {
 		rules.PodSpec
+		rules.DisruptionBudget
 		Template    podTemplate `json:"template"`
 		JobTemplate struct {
 			Spec struct {
@@ -111,6 +115,9 @@ func (d *Document) Object(k *Kind) *Object {
 	case bindingSubjects:
 		obj.Binding = &d.Binding
 		obj.Binding.ClusterWide = k.GroupKind.Kind == "ClusterRoleBinding"
+		return obj
+	case disruptionBudget:
+		obj.DisruptionBudget = &d.Spec.DisruptionBudget
 		return obj
 	}
 	obj.Pod = &rules.Pod{Path: k.shape.templatePath(), Annotations: map[string]string(tmpl.Metadata.Annotations), Spec: tmpl.Spec}

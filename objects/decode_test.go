@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
+	"k8s.io/apimachinery/pkg/util/intstr"
 
 	"github.com/kubeguard/kubeguard/judgement"
 	"github.com/kubeguard/kubeguard/objects"
@@ -180,7 +181,13 @@ func TestDecodeEmptyObject(t *testing.T) {
 		t.Run(k.Kind, func(t *testing.T) {
 			obj, err := decode(lookupKind(t, k.Kind), []byte(`{}`))
 			require.NoError(t, err)
-			assert.Equal(t, obj.Pod == nil, obj.Binding != nil, "exactly one view")
+			views := 0
+			for _, set := range []bool{obj.Pod != nil, obj.Binding != nil, obj.DisruptionBudget != nil} {
+				if set {
+					views++
+				}
+			}
+			assert.Equal(t, 1, views, "exactly one view")
 			assert.Equal(t, judgement.Allowed, judged(k.GroupKind, []byte(`{}`)).Decision)
 		})
 	}
@@ -280,4 +287,24 @@ func assertDecodeFails(t *testing.T, kind *objects.Kind, body string) {
 	require.NotPanics(t, func() { obj, err = decode(kind, []byte(body)) })
 	require.Error(t, err, body)
 	assert.Nil(t, obj)
+}
+
+// A PodDisruptionBudget's budget is read whether written as a number or a string, and a value of another
+// JSON type is refused, as the API server refuses it.
+func TestDecodeDisruptionBudget(t *testing.T) {
+	kind := lookupKind(t, "PodDisruptionBudget")
+	obj, err := decode(kind, []byte(`{"apiVersion": "policy/v1", "kind": "PodDisruptionBudget", "metadata": {"name": "web", "namespace": "shop"}, "spec": {"maxUnavailable": 0, "minAvailable": "100%", "selector": {"matchLabels": {"app": "web"}}}}`))
+	require.NoError(t, err)
+	assert.Equal(t, "web", obj.Name)
+	assert.Equal(t, "shop", obj.Namespace)
+	assert.Nil(t, obj.Pod)
+	assert.Nil(t, obj.Binding)
+	require.NotNil(t, obj.DisruptionBudget)
+	zero, all := intstr.FromInt32(0), intstr.FromString("100%")
+	assert.Equal(t, &rules.DisruptionBudget{MaxUnavailable: &zero, MinAvailable: &all}, obj.DisruptionBudget)
+
+	for _, bad := range []string{`true`, `{}`, `[0]`, `1.5`} {
+		_, err := decode(kind, []byte(`{"spec": {"maxUnavailable": `+bad+`}}`))
+		assert.Error(t, err, bad)
+	}
 }

@@ -10,7 +10,7 @@ type Kind struct {
 	schema.GroupKind
 	// Resource is the plural resource name, used to name objects in messages as the API server does.
 	Resource string
-	// shape says where the pod spec (or the subjects) sits in the object.
+	// shape says where the pod spec (or the subjects, or the budget) sits in the object.
 	shape shape
 }
 
@@ -23,6 +23,7 @@ const (
 	templateInSpec                 // Deployment, ReplicaSet, StatefulSet, DaemonSet, ReplicationController, Job: spec.template
 	templateInJobSpec              // CronJob: spec.jobTemplate.spec.template
 	bindingSubjects                // RoleBinding, ClusterRoleBinding: subjects
+	disruptionBudget               // PodDisruptionBudget: spec.minAvailable, spec.maxUnavailable
 )
 
 // templatePath is where each shape keeps its pod template; nil for a Pod, whose fields sit at the root.
@@ -52,6 +53,7 @@ var kinds = []Kind{
 	{schema.GroupKind{Group: "batch", Kind: "CronJob"}, "cronjobs", templateInJobSpec},
 	{schema.GroupKind{Group: "rbac.authorization.k8s.io", Kind: "RoleBinding"}, "rolebindings", bindingSubjects},
 	{schema.GroupKind{Group: "rbac.authorization.k8s.io", Kind: "ClusterRoleBinding"}, "clusterrolebindings", bindingSubjects},
+	{schema.GroupKind{Group: "policy", Kind: "PodDisruptionBudget"}, "poddisruptionbudgets", disruptionBudget},
 }
 
 // Lookup returns the kind with this group and kind name, and false for a kind kubeguard does not judge.

@@ -27,6 +27,7 @@ func TestLookup(t *testing.T) {
 		{gk: schema.GroupKind{Group: "batch", Kind: "CronJob"}, judged: true, resource: "cronjobs.batch"},
 		{gk: schema.GroupKind{Group: "rbac.authorization.k8s.io", Kind: "RoleBinding"}, judged: true, resource: "rolebindings.rbac.authorization.k8s.io"},
 		{gk: schema.GroupKind{Group: "rbac.authorization.k8s.io", Kind: "ClusterRoleBinding"}, judged: true, resource: "clusterrolebindings.rbac.authorization.k8s.io"},
+		{gk: schema.GroupKind{Group: "policy", Kind: "PodDisruptionBudget"}, judged: true, resource: "poddisruptionbudgets.policy"},
 		{gk: schema.GroupKind{Kind: "ConfigMap"}},
 		{gk: schema.GroupKind{Group: "apps", Kind: "ControllerRevision"}},
 		{gk: schema.GroupKind{Group: "rbac.authorization.k8s.io", Kind: "ClusterRole"}},
@@ -53,7 +54,7 @@ func TestLookup(t *testing.T) {
 // Kinds lists every judged kind once, each found again by Lookup, and callers cannot change the table.
 func TestKinds(t *testing.T) {
 	kinds := objects.Kinds()
-	require.Len(t, kinds, 11)
+	require.Len(t, kinds, 12)
 	seen := map[schema.GroupKind]bool{}
 	for _, k := range kinds {
 		assert.False(t, seen[k.GroupKind], "%s listed twice", k.GroupKind)

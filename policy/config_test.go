@@ -99,6 +99,7 @@ func TestParseModes(t *testing.T) {
 			want: map[string]policy.Mode{
 				"privileged": policy.DryRun, "privilege-escalation": policy.DryRun, "run-as-root": policy.DryRun,
 				"seccomp-profile": policy.DryRun, "apparmor-profile": policy.DryRun, "user-subject": policy.DryRun, "broad-subject": policy.DryRun,
+				"pdb-allows-disruption": policy.DryRun,
 			},
 		},
 		{
@@ -112,6 +113,7 @@ func TestParseModes(t *testing.T) {
 			want: map[string]policy.Mode{
 				"privileged": policy.DryRun, "privilege-escalation": policy.DryRun, "run-as-root": policy.DryRun,
 				"seccomp-profile": policy.DryRun, "apparmor-profile": policy.DryRun, "user-subject": policy.Enforce, "broad-subject": policy.DryRun,
+				"pdb-allows-disruption": policy.DryRun,
 			},
 		},
 		{
@@ -120,6 +122,7 @@ func TestParseModes(t *testing.T) {
 			want: map[string]policy.Mode{
 				"privileged": policy.DryRun, "privilege-escalation": policy.DryRun, "run-as-root": policy.Enforce,
 				"seccomp-profile": policy.DryRun, "apparmor-profile": policy.DryRun, "user-subject": policy.DryRun, "broad-subject": policy.DryRun,
+				"pdb-allows-disruption": policy.DryRun,
 			},
 		},
 		{
@@ -138,6 +141,7 @@ func TestParseModes(t *testing.T) {
 			want: map[string]policy.Mode{
 				"privileged": policy.DryRun, "privilege-escalation": policy.DryRun, "run-as-root": policy.DryRun,
 				"seccomp-profile": policy.DryRun, "apparmor-profile": policy.DryRun, "user-subject": policy.DryRun, "broad-subject": policy.DryRun,
+				"pdb-allows-disruption": policy.DryRun,
 			},
 		},
 	}

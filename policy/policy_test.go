@@ -19,7 +19,7 @@ func TestDefault(t *testing.T) {
 
 	assert.Equal(t, rules.AKS, p.Profile)
 	assert.Equal(t, rules.IDs(), ruleIDs(p))
-	aks := []string{"privileged", "privilege-escalation", "run-as-root", "seccomp-profile", "apparmor-profile", "user-subject", "broad-subject"}
+	aks := []string{"privileged", "privilege-escalation", "run-as-root", "seccomp-profile", "apparmor-profile", "user-subject", "broad-subject", "pdb-allows-disruption"}
 	for _, r := range p.Rules {
 		if slices.Contains(aks, r.ID) {
 			assert.Equal(t, policy.Enforce, r.Mode, r.ID)

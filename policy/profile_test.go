@@ -27,7 +27,7 @@ func TestParseProfile(t *testing.T) {
 			modes: map[string]policy.Mode{
 				"privileged": policy.Enforce, "privilege-escalation": policy.Enforce, "run-as-root": policy.Enforce,
 				"seccomp-profile": policy.Enforce, "apparmor-profile": policy.Enforce, "user-subject": policy.Enforce,
-				"broad-subject": policy.Enforce,
+				"broad-subject": policy.Enforce, "pdb-allows-disruption": policy.Enforce,
 			},
 			options: rules.DefaultOptions(),
 		},
@@ -40,6 +40,7 @@ func TestParseProfile(t *testing.T) {
 				"user-subject": policy.DryRun, "broad-subject": policy.DryRun, "host-namespaces": policy.DryRun, "host-path-volumes": policy.DryRun,
 				"host-ports": policy.DryRun, "added-capabilities": policy.DryRun, "proc-mount": policy.DryRun,
 				"unsafe-sysctls": policy.DryRun, "selinux-options": policy.DryRun, "probe-host": policy.DryRun,
+				"pdb-allows-disruption": policy.DryRun,
 			},
 			options: rules.OptionsFor(rules.Baseline),
 		},

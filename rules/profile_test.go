@@ -7,8 +7,8 @@ import (
 )
 
 // Which rules each profile turns on is part of the configuration contract: aks is the rule set kubeguard
-// has always enforced, baseline and restricted are the Pod Security levels, and binding rules are on in
-// every profile.
+// has always enforced, baseline and restricted are the Pod Security levels, and the binding and disruption
+// budget rules are on in every profile.
 func TestProfileMembers(t *testing.T) {
 	members := func(p Profile) []string {
 		var ids []string
@@ -21,12 +21,12 @@ func TestProfileMembers(t *testing.T) {
 	}
 	assert.Equal(t, []string{
 		"privileged", "privilege-escalation", "run-as-root", "seccomp-profile", "apparmor-profile", "user-subject",
-		"broad-subject",
+		"broad-subject", "pdb-allows-disruption",
 	}, members(AKS))
 	assert.Equal(t, []string{
 		"privileged", "seccomp-profile", "apparmor-profile", "user-subject", "broad-subject", "host-namespaces",
 		"host-path-volumes", "host-ports", "added-capabilities", "proc-mount", "unsafe-sysctls", "selinux-options",
-		"probe-host",
+		"probe-host", "pdb-allows-disruption",
 	}, members(Baseline))
 	assert.Equal(t, IDs(), members(Restricted))
 	for _, r := range All() {

@@ -1,6 +1,7 @@
 package rules
 
-// Rule is one registered check. Exactly one of CheckPod and CheckBinding is set.
+// Rule is one registered check. Exactly one of its Check functions is set: the one for the view of an object
+// it judges (objects/kinds.go says which kinds give which view).
 type Rule struct {
 	// ID is stable: configuration, messages, metrics and docs use it.
 	ID string
@@ -10,6 +11,8 @@ type Rule struct {
 	CheckPod func(pod *Pod, opts *Options) []Violation
 	// CheckBinding judges a RoleBinding's or ClusterRoleBinding's subjects.
 	CheckBinding func(binding *Binding, opts *Options) []Violation
+	// CheckDisruptionBudget judges a PodDisruptionBudget's spec.
+	CheckDisruptionBudget func(pdb *DisruptionBudget, opts *Options) []Violation
 	// Settings are the values besides mode that the configuration may set for this rule; the check reads
 	// them from Options.
 	Settings []Setting
@@ -62,6 +65,7 @@ func All() []Rule {
 		probeHost(),
 		volumeTypes(),
 		minimalCapabilities(),
+		pdbAllowsDisruption(),
 	}
 }
 

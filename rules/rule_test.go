@@ -54,6 +54,7 @@ var contractIDs = []string{
 	"privileged", "privilege-escalation", "run-as-root", "seccomp-profile", "apparmor-profile", "user-subject",
 	"broad-subject", "host-namespaces", "host-path-volumes", "host-ports", "added-capabilities", "proc-mount",
 	"unsafe-sysctls", "selinux-options", "probe-host", "volume-types", "minimal-capabilities",
+	"pdb-allows-disruption",
 }
 
 func TestRegistryOrderIsStable(t *testing.T) {
@@ -77,6 +78,9 @@ func TestRegistryRulesAreWellFormed(t *testing.T) {
 				checks++
 			}
 			if r.CheckBinding != nil {
+				checks++
+			}
+			if r.CheckDisruptionBudget != nil {
 				checks++
 			}
 			assert.Equal(t, 1, checks, "a rule has exactly one check function")

@@ -185,7 +185,7 @@ var resources = map[string]string{
 	"Pod": "pods", "PodTemplate": "podtemplates", "ReplicationController": "replicationcontrollers",
 	"Deployment": "deployments", "ReplicaSet": "replicasets", "StatefulSet": "statefulsets", "DaemonSet": "daemonsets",
 	"Job": "jobs", "CronJob": "cronjobs", "RoleBinding": "rolebindings", "ClusterRoleBinding": "clusterrolebindings",
-	"ConfigMap": "configmaps", "Scale": "deployments", "Eviction": "pods",
+	"ConfigMap": "configmaps", "Scale": "deployments", "Eviction": "pods", "PodDisruptionBudget": "poddisruptionbudgets",
 }
 
 // review builds the AdmissionRequest the API server sends for op on obj (old for UPDATE and DELETE), by a

@@ -15,7 +15,7 @@ import (
 )
 
 func runAudit(args []string, stdout, stderr io.Writer) int {
-	fs := newFlagSet("audit", "audit [--kubeconfig FILE] [--context NAME] [-n NAMESPACE] [--config FILE] [--at TIME] [-o text|json] [--write-reports] [--fail-on-denied=false]", stderr)
+	fs := newFlagSet("audit", "audit [--kubeconfig FILE] [--context NAME] [-n NAMESPACE] [--config FILE] [--at TIME] [-o text|json] [--write-reports] [--fail-on-denied=false] [--upgrade [--target-version 1.NN]]", stderr)
 	kubeconfig := fs.String("kubeconfig", "", "kubeconfig file (default: $KUBECONFIG, ~/.kube/config, or the pod's service account in a cluster)")
 	kubeContext := fs.String("context", "", "kubeconfig context to use (default: the current context)")
 	namespace := fs.String("n", "", "audit only this namespace (default: every namespace and the cluster-scoped bindings)")
@@ -24,7 +24,19 @@ func runAudit(args []string, stdout, stderr io.Writer) int {
 	atFlag := fs.String("at", "", "judge as of this RFC 3339 timestamp (enforcement dates, time-boxed exemptions; default: now)")
 	failOnDenied := fs.Bool("fail-on-denied", true, "exit 1 when something would be denied; false for scheduled audits, whose findings are in the reports")
 	writeReports := fs.Bool("write-reports", false, "also write the findings as OpenReports (a Report per namespace, a ClusterReport), replacing earlier ones")
+	upgrade := fs.Bool("upgrade", false, "run only the upgrade checks (drain-blocked, unmanaged-pod, removed-api-in-use): can the cluster be upgraded now?")
+	target := fs.String("target-version", "", "with --upgrade, the Kubernetes version to upgrade to, like 1.34 (default: the minor after the API server's)")
 	if err := fs.Parse(args); err != nil {
+		return exitUsage
+	}
+	if *target != "" && !*upgrade {
+		fmt.Fprintln(stderr, "kubeguard audit: --target-version needs --upgrade")
+		return exitUsage
+	}
+	// The reports hold the whole audit and are replaced by each one written: the upgrade checks alone
+	// would erase the other findings.
+	if *upgrade && *writeReports {
+		fmt.Fprintln(stderr, "kubeguard audit: --write-reports writes the whole audit; run it without --upgrade")
 		return exitUsage
 	}
 	if fs.NArg() > 0 {
@@ -69,7 +81,15 @@ func runAudit(args []string, stdout, stderr io.Writer) int {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	report, err := audit.Run(ctx, src, p, opts)
+	var report *audit.Report
+	if *upgrade {
+		var server *audit.RESTAPIServer
+		if server, err = audit.NewRESTAPIServer(cfg); err == nil {
+			report, err = audit.RunUpgrade(ctx, src, server, p, audit.UpgradeOptions{Namespace: *namespace, TargetVersion: *target, At: at})
+		}
+	} else {
+		report, err = audit.Run(ctx, src, p, opts)
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "kubeguard audit: %v\n", err)
 		return exitUsage

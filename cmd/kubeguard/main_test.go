@@ -55,6 +55,8 @@ func TestUsageAndVersion(t *testing.T) {
 		{name: "version", args: []string{"version"}, wantCode: exitOK, wantOut: "kubeguard " + version},
 		{name: "serve with a stray argument", args: []string{"serve", "extra"}, wantCode: exitUsage, wantErr: "unexpected arguments"},
 		{name: "serve with an unknown flag", args: []string{"serve", "--frobnicate"}, wantCode: exitUsage, wantErr: "flag provided but not defined"},
+		{name: "audit target without upgrade", args: []string{"audit", "--target-version", "1.37"}, wantCode: exitUsage, wantErr: "--target-version needs --upgrade"},
+		{name: "upgrade audit writing reports", args: []string{"audit", "--upgrade", "--write-reports"}, wantCode: exitUsage, wantErr: "run it without --upgrade"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -85,7 +87,12 @@ func TestRulesListsEffectiveModes(t *testing.T) {
 	require.True(t, found, "a blank line ends the table")
 	assert.Equal(t, "Profile: aks (PROFILES lists the profiles that turn each rule on).\n"+
 		"Judged: pods, podtemplates, replicationcontrollers, deployments.apps, replicasets.apps, statefulsets.apps, "+
-		"daemonsets.apps, jobs.batch, cronjobs.batch, rolebindings.rbac.authorization.k8s.io, clusterrolebindings.rbac.authorization.k8s.io.\n", judged)
+		"daemonsets.apps, jobs.batch, cronjobs.batch, rolebindings.rbac.authorization.k8s.io, clusterrolebindings.rbac.authorization.k8s.io, "+
+		"poddisruptionbudgets.policy.\n", strings.SplitAfter(judged, "\n")[0]+strings.SplitAfter(judged, "\n")[1])
+	assert.Contains(t, judged, "\nkubeguard audit --upgrade also reports:\nCHECK")
+	for _, id := range []string{"drain-blocked", "unmanaged-pod", "removed-api-in-use"} {
+		assert.Regexp(t, "(?m)^"+id+" ", judged, "the upgrade checks are listed")
+	}
 	modes, profiles := map[string]string{}, map[string]string{}
 	for _, line := range strings.Split(strings.TrimSpace(table), "\n")[1:] {
 		fields := strings.Fields(line)
@@ -94,24 +101,26 @@ func TestRulesListsEffectiveModes(t *testing.T) {
 		profiles[fields[0]] = fields[3]
 	}
 	assert.Equal(t, map[string]string{
-		"privileged":           "enforce",
-		"privilege-escalation": "dry-run",
-		"run-as-root":          "dry-run",
-		"seccomp-profile":      "dry-run",
-		"apparmor-profile":     "off",
-		"user-subject":         "dry-run",
-		"broad-subject":        "dry-run",
-		"host-namespaces":      "off",
-		"host-path-volumes":    "off",
-		"host-ports":           "off",
-		"added-capabilities":   "off",
-		"proc-mount":           "off",
-		"unsafe-sysctls":       "off",
-		"selinux-options":      "off",
-		"probe-host":           "off",
-		"volume-types":         "off",
-		"minimal-capabilities": "off",
+		"privileged":            "enforce",
+		"privilege-escalation":  "dry-run",
+		"run-as-root":           "dry-run",
+		"seccomp-profile":       "dry-run",
+		"apparmor-profile":      "off",
+		"user-subject":          "dry-run",
+		"broad-subject":         "dry-run",
+		"host-namespaces":       "off",
+		"host-path-volumes":     "off",
+		"host-ports":            "off",
+		"added-capabilities":    "off",
+		"proc-mount":            "off",
+		"unsafe-sysctls":        "off",
+		"selinux-options":       "off",
+		"probe-host":            "off",
+		"volume-types":          "off",
+		"minimal-capabilities":  "off",
+		"pdb-allows-disruption": "dry-run",
 	}, modes)
+	assert.Equal(t, "aks,baseline,restricted", profiles["pdb-allows-disruption"])
 	assert.Equal(t, "aks,baseline,restricted", profiles["privileged"])
 	assert.Equal(t, "aks,restricted", profiles["run-as-root"])
 	assert.Equal(t, "baseline,restricted", profiles["host-ports"])

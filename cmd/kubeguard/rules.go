@@ -7,6 +7,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/kubeguard/kubeguard/audit"
 	"github.com/kubeguard/kubeguard/objects"
 	"github.com/kubeguard/kubeguard/policy"
 	"github.com/kubeguard/kubeguard/rules"
@@ -44,6 +45,18 @@ func runRules(args []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stdout, "\nProfile: %s (PROFILES lists the profiles that turn each rule on).\n", p.Profile)
 	fmt.Fprintf(stdout, "Judged: %s.\n", strings.Join(kinds, ", "))
+
+	// The upgrade checks judge the live cluster rather than a request, so they have no mode: they are
+	// listed for their IDs and what they report.
+	fmt.Fprintln(stdout, "\nkubeguard audit --upgrade also reports:")
+	w = tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(w, "CHECK\tDECISION\tDESCRIPTION")
+	for _, c := range audit.UpgradeChecks() {
+		fmt.Fprintf(w, "%s\t%s\t%s\n", c.ID, c.Decision, c.Doc)
+	}
+	if err := w.Flush(); err != nil {
+		return exitUsage
+	}
 	return exitOK
 }
 

@@ -8,9 +8,11 @@ import (
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
+	policyv1 "k8s.io/api/policy/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/apimachinery/pkg/util/intstr"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
 	"k8s.io/utils/ptr"
@@ -21,12 +23,18 @@ import (
 // clusterSize is what the benchmark puts in the API server.
 type clusterSize struct {
 	deployments, podsPerDeployment, roleBindings, namespaces int
+	// pdbs is how many Deployments (the first ones) have a PodDisruptionBudget.
+	pdbs int
 }
 
-// listed is how many judged objects the audit lists: Deployments, ReplicaSets, Pods and RoleBindings.
+// listed is how many judged objects the audit lists: Deployments, ReplicaSets, Pods, RoleBindings and
+// PodDisruptionBudgets.
 func (s clusterSize) listed() int {
-	return 2*s.deployments + s.deployments*s.podsPerDeployment + s.roleBindings
+	return 2*s.deployments + s.deployments*s.podsPerDeployment + s.roleBindings + s.budgets()
 }
+
+// budgets is how many PodDisruptionBudgets are created: one per Deployment at most.
+func (s clusterSize) budgets() int { return min(s.pdbs, s.deployments) }
 
 // creators is how many creates are in flight at once: enough to keep the API server's two cores busy.
 const creators = 32
@@ -73,6 +81,15 @@ func fill(ctx context.Context, cp *framework.ControlPlane, size clusterSize) (in
 	for i := range size.roleBindings {
 		jobs <- func() error {
 			_, err := client.RbacV1().RoleBindings(namespaceName(i%size.namespaces)).Create(ctx, roleBinding(i), metav1.CreateOptions{})
+			if err == nil {
+				created.Add(1)
+			}
+			return err
+		}
+	}
+	for i := range size.budgets() {
+		jobs <- func() error {
+			_, err := client.PolicyV1().PodDisruptionBudgets(namespaceName(i%size.namespaces)).Create(ctx, budget(i, size), metav1.CreateOptions{})
 			if err == nil {
 				created.Add(1)
 			}
@@ -146,6 +163,23 @@ func createDeployment(ctx context.Context, client kubernetes.Interface, i int, s
 
 func controlledBy(apiVersion, kind, name string, uid types.UID) metav1.OwnerReference {
 	return metav1.OwnerReference{APIVersion: apiVersion, Kind: kind, Name: name, UID: uid, Controller: ptr.To(true)}
+}
+
+// budget is the PodDisruptionBudget of Deployment i: one pod at a time may go, except for every fourth
+// Deployment, whose budget keeps all its pods and so blocks drains (drain-blocked).
+func budget(i int, size clusterSize) *policyv1.PodDisruptionBudget {
+	minAvailable := intstr.FromInt32(int32(size.podsPerDeployment - 1))
+	if i%4 == 0 {
+		minAvailable = intstr.FromInt32(int32(size.podsPerDeployment))
+	}
+	name := fmt.Sprintf("app-%04d", i)
+	return &policyv1.PodDisruptionBudget{
+		ObjectMeta: metav1.ObjectMeta{Name: name},
+		Spec: policyv1.PodDisruptionBudgetSpec{
+			MinAvailable: &minAvailable,
+			Selector:     &metav1.LabelSelector{MatchLabels: map[string]string{"app": name}},
+		},
+	}
 }
 
 func roleBinding(i int) *rbacv1.RoleBinding {

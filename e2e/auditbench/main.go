@@ -40,6 +40,7 @@ func run(ctx context.Context) error {
 	flag.IntVar(&size.podsPerDeployment, "pods-per-deployment", 5, "Pods each ReplicaSet controls")
 	flag.IntVar(&size.roleBindings, "rolebindings", 1000, "RoleBindings")
 	flag.IntVar(&size.namespaces, "namespaces", 20, "namespaces the objects are spread over")
+	flag.IntVar(&size.pdbs, "pdbs", 1000, "PodDisruptionBudgets, one for each of the first Deployments")
 	flag.Parse()
 
 	dir, err := filepath.Abs(*out)
@@ -89,6 +90,21 @@ func run(ctx context.Context) error {
 	}
 	if m.peakRSSMiB > maxRSSMiB {
 		failed = append(failed, fmt.Sprintf("peak RSS %.0f MiB, more than %d MiB", m.peakRSSMiB, maxRSSMiB))
+	}
+
+	// The upgrade checks, alone, for the question asked before an upgrade.
+	u, err := measureAudit(ctx, filepath.Join(bin, "kubeguard"), cp.Kubeconfig, filepath.Join(dir, "audit-upgrade.json"), "--upgrade")
+	if err != nil {
+		return err
+	}
+	if err := u.checkUpgrade(size); err != nil {
+		return err
+	}
+	fmt.Printf("\n| kubeguard audit --upgrade | findings | wall time | share of the full audit's time | peak RSS |\n|---|---:|---:|---:|---:|\n")
+	fmt.Printf("| %d pods, %d budgets | %d | %.2f s | %.0f %% | %.0f MiB |\n", size.deployments*size.podsPerDeployment, size.budgets(),
+		u.summary.Findings, u.wall.Seconds(), 100*u.wall.Seconds()/m.wall.Seconds(), u.peakRSSMiB)
+	if u.peakRSSMiB > maxRSSMiB {
+		failed = append(failed, fmt.Sprintf("the upgrade audit's peak RSS %.0f MiB, more than %d MiB", u.peakRSSMiB, maxRSSMiB))
 	}
 	if len(failed) > 0 {
 		return fmt.Errorf("the audit misses its targets: %v", failed)

@@ -20,19 +20,20 @@ type measurement struct {
 		Findings int `json:"findings"`
 	}
 	findings []struct {
+		Rule string `json:"rule"`
 		Kind string `json:"kind"`
 		Pods int    `json:"pods"`
 	}
 }
 
-// measureAudit runs kubeguard audit -o json, keeping its report in reportPath.
-func measureAudit(ctx context.Context, kubeguard, kubeconfig, reportPath string) (*measurement, error) {
+// measureAudit runs kubeguard audit -o json with args, keeping its report in reportPath.
+func measureAudit(ctx context.Context, kubeguard, kubeconfig, reportPath string, args ...string) (*measurement, error) {
 	report, err := os.Create(reportPath)
 	if err != nil {
 		return nil, err
 	}
 	defer report.Close()
-	cmd := exec.CommandContext(ctx, kubeguard, "audit", "--kubeconfig", kubeconfig, "-o", "json")
+	cmd := exec.CommandContext(ctx, kubeguard, append([]string{"audit", "--kubeconfig", kubeconfig, "-o", "json"}, args...)...)
 	cmd.Stdout, cmd.Stderr = report, os.Stderr
 	start := time.Now()
 	err = cmd.Run()
@@ -81,6 +82,21 @@ func (m *measurement) check(size clusterSize) error {
 				return fmt.Errorf("a Deployment's finding counts %d pods, want %d", f.Pods, size.podsPerDeployment)
 			}
 		}
+	}
+	return nil
+}
+
+// checkUpgrade makes sure the upgrade audit found what was created to be found: the budgets of every
+// fourth Deployment block drains, and nothing else does.
+func (m *measurement) checkUpgrade(size clusterSize) error {
+	blocked := 0
+	for _, f := range m.findings {
+		if f.Rule == "drain-blocked" {
+			blocked++
+		}
+	}
+	if want := (size.budgets() + 3) / 4; blocked != want {
+		return fmt.Errorf("the upgrade audit found %d drain-blocked budgets, want %d", blocked, want)
 	}
 	return nil
 }

@@ -28,6 +28,13 @@ type ControlPlane struct {
 	binDir string
 }
 
+// DeprecatedGroupVersion is a deprecated API the test API server serves besides its defaults; the
+// pinned kube-apiserver removes it in DeprecatedGroupVersionRemovedIn.
+const (
+	DeprecatedGroupVersion          = "networking.k8s.io/v1beta1"
+	DeprecatedGroupVersionRemovedIn = "1.37"
+)
+
 // ControlPlaneOptions configure StartControlPlane.
 type ControlPlaneOptions struct {
 	// Kubeconfig is where the admin kubeconfig is written. Required.
@@ -78,6 +85,9 @@ func StartControlPlane(opts ControlPlaneOptions) (*ControlPlane, error) {
 		apiServer := env.ControlPlane.GetAPIServer()
 		apiServer.Out, apiServer.Err = opts.Output, opts.Output
 	}
+	// networking.k8s.io/v1beta1 is deprecated and off by default: served, it gives the upgrade audit a
+	// deprecated API the API server counts when it is requested (apiserver_requested_deprecated_apis).
+	env.ControlPlane.GetAPIServer().Configure().Append("runtime-config", DeprecatedGroupVersion+"=true")
 	if opts.CertDir != "" {
 		if err := os.MkdirAll(opts.CertDir, 0o700); err != nil {
 			return nil, err

@@ -17,7 +17,14 @@ const nodeReadyTimeout = 60 * time.Second
 // AddNode registers a fake node, as a kubelet would on joining, and returns once it is Ready. kwok
 // plays its kubelet: it keeps the node Ready and runs the pods bound to it, without containers.
 func AddNode(ctx context.Context, client kubernetes.Interface, name string) error {
+	return AddTaintedNode(ctx, client, name)
+}
+
+// AddTaintedNode is AddNode for a node that carries taints from its registration on, as a dedicated AKS
+// node pool's nodes do: only pods that tolerate them are ever scheduled there.
+func AddTaintedNode(ctx context.Context, client kubernetes.Interface, name string, taints ...corev1.Taint) error {
 	node := &corev1.Node{
+		Spec: corev1.NodeSpec{Taints: taints},
 		ObjectMeta: metav1.ObjectMeta{
 			Name:        name,
 			Annotations: map[string]string{FakeNodeAnnotation: fakeNodeValue},

@@ -74,8 +74,8 @@ func WebhookConfiguration(opts WebhookOptions) *admissionregistrationv1.Validati
 	}
 }
 
-// webhookRules lists the resources kubeguard judges: everything that carries a pod spec, and RBAC
-// bindings.
+// webhookRules lists the resources kubeguard judges: everything that carries a pod spec, RBAC bindings
+// and PodDisruptionBudgets.
 func webhookRules(scope admissionregistrationv1.ScopeType) []admissionregistrationv1.RuleWithOperations {
 	rule := func(group, version string, resources ...string) admissionregistrationv1.RuleWithOperations {
 		return admissionregistrationv1.RuleWithOperations{
@@ -93,6 +93,7 @@ func webhookRules(scope admissionregistrationv1.ScopeType) []admissionregistrati
 		rule("apps", "v1", "deployments", "replicasets", "statefulsets", "daemonsets"),
 		rule("batch", "v1", "jobs", "cronjobs"),
 		rule("rbac.authorization.k8s.io", "v1", "rolebindings", "clusterrolebindings"),
+		rule("policy", "v1", "poddisruptionbudgets"),
 	}
 }
 

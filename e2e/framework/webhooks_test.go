@@ -44,7 +44,7 @@ func TestWebhookConfigurationFollowsTheContract(t *testing.T) {
 			}
 			assert.ElementsMatch(t, []string{"pods", "pods/ephemeralcontainers", "podtemplates", "replicationcontrollers",
 				"deployments", "replicasets", "statefulsets", "daemonsets", "jobs", "cronjobs",
-				"rolebindings", "clusterrolebindings"}, resources)
+				"rolebindings", "clusterrolebindings", "poddisruptionbudgets"}, resources)
 		})
 	}
 }

@@ -1,0 +1,278 @@
+package audit
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+
+	"github.com/kubeguard/kubeguard/judgement"
+	"github.com/kubeguard/kubeguard/policy"
+)
+
+// fakeAPIServer answers with a fixed version and metrics.
+type fakeAPIServer struct {
+	version string
+	metrics string
+	err     error
+}
+
+func (s fakeAPIServer) Version(context.Context) (string, error) { return s.version, s.err }
+func (s fakeAPIServer) Metrics(context.Context) ([]byte, error) { return []byte(s.metrics), s.err }
+
+var (
+	pods         = schema.GroupResource{Resource: "pods"}
+	deployments  = schema.GroupResource{Group: "apps", Resource: "deployments"}
+	replicaSets  = schema.GroupResource{Group: "apps", Resource: "replicasets"}
+	hpas         = schema.GroupResource{Group: "autoscaling", Resource: "horizontalpodautoscalers"}
+	budgets      = schema.GroupResource{Group: "policy", Resource: "poddisruptionbudgets"}
+	namespaceRes = schema.GroupResource{Resource: "namespaces"}
+)
+
+func deployment(name string, replicas int) string {
+	return fmt.Sprintf(`{"metadata":{"name":%q,"namespace":"shop","uid":"d-%s"},"spec":{"replicas":%d}}`, name, name, replicas)
+}
+
+func replicaSet(name string) string {
+	return fmt.Sprintf(`{"metadata":{"name":"%s-7c9","namespace":"shop","uid":"rs-%s","ownerReferences":[{"uid":"d-%s","controller":true}]},"spec":{"replicas":1}}`, name, name, name)
+}
+
+func runningPod(ns, name, app, ownerUID, node string) string {
+	owners := ""
+	if ownerUID != "" {
+		owners = `,"ownerReferences":[{"uid":"` + ownerUID + `","controller":true}]`
+	}
+	return fmt.Sprintf(`{"metadata":{"name":%q,"namespace":%q,"labels":{"app":%q}%s},"spec":{"nodeName":%q},"status":{"phase":"Running"}}`, name, ns, app, owners, node)
+}
+
+func pdb(name, app, budget, status string) string {
+	if status == "" {
+		status = "{}"
+	}
+	return fmt.Sprintf(`{"metadata":{"name":%q,"namespace":"shop"},"spec":{"selector":{"matchLabels":{"app":%q}},%s},"status":%s}`, name, app, budget, status)
+}
+
+// shop is a namespace with Deployment web (2 replicas on two nodes) and the budgets given.
+func shop(pdbs ...string) memorySource {
+	return memorySource{
+		namespaceRes: {`{"metadata":{"name":"shop"}}`, `{"metadata":{"name":"kube-system"}}`},
+		deployments:  {deployment("web", 2)},
+		replicaSets:  {replicaSet("web")},
+		pods: {
+			runningPod("shop", "web-1", "web", "rs-web", "node-b"),
+			runningPod("shop", "web-2", "web", "rs-web", "node-a"),
+		},
+		budgets: pdbs,
+	}
+}
+
+func runUpgrade(t *testing.T, src memorySource, server fakeAPIServer, opts UpgradeOptions) *Report {
+	t.Helper()
+	if server.version == "" {
+		server.version = "v1.36.3"
+	}
+	r, err := RunUpgrade(t.Context(), src, server, policy.Default(), opts)
+	require.NoError(t, err)
+	return r
+}
+
+func findingsOf(r *Report) []string {
+	var out []string
+	for _, f := range r.Findings {
+		out = append(out, fmt.Sprintf("%s %s %s/%s %s", f.Decision, f.Rule, f.Namespace, f.Name, f.Message))
+	}
+	return out
+}
+
+func TestDrainBlocked(t *testing.T) {
+	const fix = ". Fix: set maxUnavailable: 1, or a minAvailable below the replicas it covers"
+	blocked := func(name, why, nodes string) string {
+		return "denied drain-blocked shop/" + name + " drain-blocked: " + why + "; it blocks the drain of " + nodes + fix
+	}
+	tests := []struct {
+		name string
+		src  memorySource
+		want []string
+	}{
+		{name: "minAvailable below the replicas", src: shop(pdb("web", "web", `"minAvailable":1`, ""))},
+		{name: "maxUnavailable 1", src: shop(pdb("web", "web", `"maxUnavailable":1`, ""))},
+		{name: "minAvailable 50%", src: shop(pdb("web", "web", `"minAvailable":"50%"`, ""))},
+		{
+			name: "minAvailable equal to the replicas",
+			src:  shop(pdb("web", "web", `"minAvailable":2`, "")),
+			want: []string{blocked("web", "minAvailable 2 is at or above the 2 replicas of Deployment web", "nodes node-a, node-b")},
+		},
+		{
+			name: "a percentage rounded up",
+			src:  shop(pdb("web", "web", `"minAvailable":"51%"`, "")),
+			want: []string{blocked("web", "minAvailable 51% is at or above the 2 replicas of Deployment web", "nodes node-a, node-b")},
+		},
+		{
+			name: "maxUnavailable 0%",
+			src:  shop(pdb("web", "web", `"maxUnavailable":"0%"`, "")),
+			want: []string{blocked("web", "maxUnavailable 0% allows no eviction of the 2 replicas of Deployment web", "nodes node-a, node-b")},
+		},
+		{
+			name: "the HPA minimum counts, not today's replicas",
+			src: func() memorySource {
+				s := shop(pdb("web", "web", `"minAvailable":1`, ""))
+				s[hpas] = []string{`{"metadata":{"name":"web","namespace":"shop"},"spec":{"scaleTargetRef":{"kind":"Deployment","name":"web"},"minReplicas":1}}`}
+				return s
+			}(),
+			want: []string{blocked("web", "minAvailable 1 is at or above the 1 replica of Deployment web", "nodes node-a, node-b")},
+		},
+		{
+			name: "the disruption controller's verdict with every pod healthy",
+			src:  shop(pdb("web", "web", `"minAvailable":1`, `{"disruptionsAllowed":0,"currentHealthy":2,"expectedPods":2}`)),
+			want: []string{blocked("web", "status.disruptionsAllowed is 0 with all 2 pods healthy (Deployment web)", "nodes node-a, node-b")},
+		},
+		{name: "an unhealthy pod will become ready", src: shop(pdb("web", "web", `"minAvailable":1`, `{"disruptionsAllowed":0,"currentHealthy":1,"expectedPods":2}`))},
+		{name: "no pod selected", src: shop(pdb("web", "api", `"minAvailable":5`, ""))},
+		{
+			name: "a Deployment scaled to zero whose pods are still going",
+			src: func() memorySource {
+				s := shop(pdb("web", "web", `"minAvailable":1`, ""))
+				s[deployments] = []string{deployment("web", 0)}
+				return s
+			}(),
+		},
+		{
+			name: "a budget of a namespace the policy exempts",
+			src: func() memorySource {
+				s := shop()
+				s[budgets] = []string{`{"metadata":{"name":"dns","namespace":"kube-system"},"spec":{"selector":{},"maxUnavailable":0}}`}
+				s[pods] = append(s[pods], runningPod("kube-system", "dns", "dns", "rs-dns", "node-a"))
+				return s
+			}(),
+		},
+		// Hostile or invalid budgets are skipped, never guessed at.
+		{name: "no selector selects nothing", src: shop(`{"metadata":{"name":"x","namespace":"shop"},"spec":{"maxUnavailable":0}}`)},
+		{name: "an invalid selector", src: shop(pdb("x", "web", `"maxUnavailable":0,"selector":{"matchExpressions":[{"key":"app","operator":"Near"}]}`, ""))},
+		{name: "a budget that is not a percentage", src: shop(pdb("x", "web", `"minAvailable":"all"`, ""))},
+		{name: "an overflowing percentage", src: shop(pdb("x", "web", `"maxUnavailable":"99999999999999999999%"`, ""))},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := runUpgrade(t, tt.src, fakeAPIServer{}, UpgradeOptions{})
+			assert.Equal(t, tt.want, findingsOf(r))
+			assert.Equal(t, len(tt.want) > 0, r.Denied(), "a blocked drain fails the audit")
+		})
+	}
+}
+
+func TestDrainBlockedNamesAFewNodes(t *testing.T) {
+	src := shop(pdb("web", "web", `"maxUnavailable":0`, ""))
+	src[deployments] = []string{deployment("web", 8)}
+	src[pods] = nil
+	for i := range 8 {
+		src[pods] = append(src[pods], runningPod("shop", fmt.Sprint("web-", i), "web", "rs-web", fmt.Sprint("node-", i)))
+	}
+	r := runUpgrade(t, src, fakeAPIServer{}, UpgradeOptions{})
+	require.Len(t, r.Findings, 1)
+	assert.Contains(t, r.Findings[0].Message, "nodes node-0, node-1, node-2, node-3, node-4 and 3 more.")
+}
+
+func TestUnmanagedPod(t *testing.T) {
+	src := shop()
+	src[pods] = append(src[pods],
+		runningPod("shop", "debug", "debug", "", "node-a"),
+		runningPod("kube-system", "static", "x", "", "node-a"),
+		`{"metadata":{"name":"done","namespace":"shop"},"spec":{"nodeName":"node-a"},"status":{"phase":"Succeeded"}}`,
+		runningPod("shop", "orphan-of-unknown-owner", "x", "gone", "node-a"),
+	)
+	r := runUpgrade(t, src, fakeAPIServer{}, UpgradeOptions{})
+	assert.Equal(t, []string{
+		"warned unmanaged-pod shop/debug unmanaged-pod: has no controller: draining node node-a stops on it, and kubectl drain --force deletes it for good. Fix: run it from a Deployment, StatefulSet or Job",
+	}, findingsOf(r))
+	assert.False(t, r.Denied(), "an unmanaged pod warns")
+	for _, ns := range r.Namespaces {
+		if ns.Name == "shop" {
+			assert.Equal(t, map[string]int{"unmanaged-pod": 1}, ns.Rules)
+			assert.Equal(t, 1, ns.Warned)
+		}
+	}
+}
+
+const deprecatedMetrics = `# HELP apiserver_requested_deprecated_apis [STABLE] Gauge of deprecated APIs that have been requested, broken out by API group, version, resource, subresource, and removed_release.
+# TYPE apiserver_requested_deprecated_apis gauge
+apiserver_requested_deprecated_apis{group="flowcontrol.apiserver.k8s.io",removed_release="1.32",resource="flowschemas",subresource="",version="v1beta3"} 1
+apiserver_requested_deprecated_apis{group="flowcontrol.apiserver.k8s.io",removed_release="1.32",resource="prioritylevelconfigurations",subresource="",version="v1beta3"} 1
+apiserver_requested_deprecated_apis{group="storage.k8s.io",removed_release="1.37",resource="volumeattributesclasses",subresource="",version="v1beta1"} 1
+apiserver_requested_deprecated_apis{group="example.com",removed_release="",resource="widgets",subresource="",version="v1alpha1"} 1
+apiserver_requested_deprecated_apis{group="example.com",removed_release="soon",resource="gadgets",subresource="",version="v1alpha1"} 1
+# HELP apiserver_requested_deprecated_apis_other Another family whose name starts alike.
+# TYPE apiserver_requested_deprecated_apis_other gauge
+apiserver_requested_deprecated_apis_other{group="example.com",removed_release="1.0",resource="things",subresource="",version="v1"} 1
+# HELP apiserver_request_total [STABLE] Counter of apiserver requests.
+# TYPE apiserver_request_total counter
+apiserver_request_total{code="200",verb="GET"} 12
+`
+
+func TestRemovedAPIInUse(t *testing.T) {
+	flowcontrol := "denied removed-api-in-use /v1beta3.flowcontrol.apiserver.k8s.io removed-api-in-use: flowcontrol.apiserver.k8s.io/v1beta3 flowschemas, prioritylevelconfigurations was requested and is removed in Kubernetes 1.32 (upgrading to %s). Fix: move the clients and manifests that use it to a served version, then wait for the API server's count to reset (it restarts with the upgrade; AKS looks back 12 hours)"
+	storage := "denied removed-api-in-use /v1beta1.storage.k8s.io removed-api-in-use: storage.k8s.io/v1beta1 volumeattributesclasses was requested and is removed in Kubernetes 1.37 (upgrading to %s). Fix: move the clients and manifests that use it to a served version, then wait for the API server's count to reset (it restarts with the upgrade; AKS looks back 12 hours)"
+	tests := []struct {
+		name, version, target string
+		want                  []string
+	}{
+		{name: "the next minor by default", version: "v1.36.3", want: []string{fmt.Sprintf(flowcontrol, "1.37"), fmt.Sprintf(storage, "1.37")}},
+		{name: "a target before the removal", version: "v1.31.0", want: []string{fmt.Sprintf(flowcontrol, "1.32")}},
+		{name: "given target", version: "v1.30.0", target: "1.37", want: []string{fmt.Sprintf(flowcontrol, "1.37"), fmt.Sprintf(storage, "1.37")}},
+		{name: "given target before both", version: "v1.36.0", target: "v1.31", want: nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := runUpgrade(t, shop(), fakeAPIServer{version: tt.version, metrics: deprecatedMetrics}, UpgradeOptions{TargetVersion: tt.target})
+			assert.Equal(t, tt.want, findingsOf(r))
+		})
+	}
+
+	// One namespace's audit does not speak for the cluster's clients.
+	r := runUpgrade(t, shop(), fakeAPIServer{metrics: deprecatedMetrics}, UpgradeOptions{Namespace: "shop"})
+	assert.Empty(t, r.Findings)
+}
+
+func TestUpgradeAuditRefusesWhatItCannotRead(t *testing.T) {
+	_, err := RunUpgrade(t.Context(), shop(), fakeAPIServer{version: "v1.36.0", metrics: "apiserver_requested_deprecated_apis{group=\"x\" 1\n"}, policy.Default(), UpgradeOptions{})
+	assert.ErrorContains(t, err, "metrics")
+
+	_, err = RunUpgrade(t.Context(), shop(), fakeAPIServer{err: errors.New("forbidden: /metrics")}, policy.Default(), UpgradeOptions{})
+	assert.ErrorContains(t, err, "forbidden")
+
+	for _, bad := range []string{"latest", "1", "1.x", "-1.2", "1.-2"} {
+		_, err = RunUpgrade(t.Context(), shop(), fakeAPIServer{version: "v1.36.0", metrics: deprecatedMetrics}, policy.Default(), UpgradeOptions{TargetVersion: bad})
+		assert.ErrorContains(t, err, "is not a Kubernetes version", bad)
+	}
+}
+
+// Every upgrade check is registered once, with a Doc sentence and a decision.
+func TestUpgradeChecks(t *testing.T) {
+	seen := map[string]bool{}
+	var ids []string
+	for _, c := range UpgradeChecks() {
+		assert.False(t, seen[c.ID])
+		seen[c.ID] = true
+		ids = append(ids, c.ID)
+		assert.Regexp(t, `^[A-Z].*\.$`, c.Doc)
+		assert.Contains(t, []judgement.Decision{judgement.Denied, judgement.Warned}, c.Decision)
+	}
+	assert.Equal(t, []string{"drain-blocked", "unmanaged-pod", "removed-api-in-use"}, ids)
+}
+
+// The ordinary audit judges PodDisruptionBudgets like every judged kind.
+func TestRunJudgesDisruptionBudgets(t *testing.T) {
+	src := memorySource{
+		namespaceRes: {`{"metadata":{"name":"shop"}}`},
+		budgets:      {pdb("web", "web", `"maxUnavailable":0`, ""), pdb("api", "api", `"maxUnavailable":1`, "")},
+	}
+	r, err := Run(t.Context(), src, policy.Default(), Options{})
+	require.NoError(t, err)
+	require.Len(t, r.Findings, 1)
+	f := r.Findings[0]
+	assert.Equal(t, []string{"pdb-allows-disruption", "shop", "PodDisruptionBudget", "web"}, []string{f.Rule, f.Namespace, f.Kind, f.Name})
+	assert.Equal(t, judgement.Denied, f.Decision)
+}

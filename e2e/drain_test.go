@@ -1,0 +1,248 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	policyv1 "k8s.io/api/policy/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/intstr"
+	"k8s.io/utils/ptr"
+
+	"github.com/kubeguard/kubeguard/e2e/framework"
+)
+
+// dedicatedTaint keeps every pod but the test's own off its nodes, so that draining them touches no
+// other test's pods.
+const dedicatedTaint = "e2e.kubeguard.io/dedicated"
+
+// dedicatedNodes adds two nodes that only pods tolerating the namespace's taint are scheduled to, and
+// removes them when the test ends.
+func dedicatedNodes(t *testing.T, ns string) []string {
+	t.Helper()
+	ctx := context.Background()
+	client := cluster.ControlPlane.Client
+	taint := corev1.Taint{Key: dedicatedTaint, Value: ns, Effect: corev1.TaintEffectNoSchedule}
+	var names []string
+	for i := range 2 {
+		name := fmt.Sprintf("%s-pool-%d", ns, i+1)
+		require.NoError(t, framework.AddTaintedNode(ctx, client, name, taint))
+		names = append(names, name)
+		t.Cleanup(func() { _ = client.CoreV1().Nodes().Delete(context.Background(), name, metav1.DeleteOptions{}) })
+	}
+	return names
+}
+
+// upgradeFindings runs kubeguard audit --upgrade -o json with args and returns its findings of rule.
+func upgradeFindings(t *testing.T, rule string, args ...string) (findings []string, code int) {
+	t.Helper()
+	out, code := auditJSON(t, append([]string{"--upgrade"}, args...)...)
+	for _, f := range out.Findings {
+		if f.Rule == rule {
+			findings = append(findings, fmt.Sprintf("%s %s %s/%s: %s", f.Decision, f.Kind, f.Namespace, f.Name, f.Message))
+		}
+	}
+	return findings, code
+}
+
+// The audit's drain prediction is what a real drain does: a Deployment of two replicas under a budget of
+// minAvailable 2 is reported as drain-blocked, naming the nodes its pods run on, and `kubectl drain` of
+// such a node fails on that budget; once the budget allows one eviction, the audit is clean and the same
+// drain succeeds.
+func TestUpgradeAuditPredictsTheDrain(t *testing.T) {
+	ctx := context.Background()
+	client := cluster.ControlPlane.Client
+	ns := newNamespace(t, false)
+	nodes := dedicatedNodes(t, ns)
+
+	spec := compliantPodSpec()
+	spec.Tolerations = []corev1.Toleration{{Key: dedicatedTaint, Operator: corev1.TolerationOpEqual, Value: ns, Effect: corev1.TaintEffectNoSchedule}}
+	spec.Affinity = &corev1.Affinity{NodeAffinity: &corev1.NodeAffinity{RequiredDuringSchedulingIgnoredDuringExecution: &corev1.NodeSelector{
+		NodeSelectorTerms: []corev1.NodeSelectorTerm{{MatchExpressions: []corev1.NodeSelectorRequirement{
+			{Key: corev1.LabelHostname, Operator: corev1.NodeSelectorOpIn, Values: nodes},
+		}}},
+	}}}
+	deployment := &appsv1.Deployment{
+		TypeMeta:   metav1.TypeMeta{APIVersion: "apps/v1", Kind: "Deployment"},
+		ObjectMeta: metav1.ObjectMeta{Name: "shop"},
+		Spec:       appsv1.DeploymentSpec{Replicas: ptr.To[int32](2), Selector: selector("shop"), Template: podTemplate("shop", spec, nil)},
+	}
+	budget := &policyv1.PodDisruptionBudget{
+		TypeMeta:   metav1.TypeMeta{APIVersion: "policy/v1", Kind: "PodDisruptionBudget"},
+		ObjectMeta: metav1.ObjectMeta{Name: "shop"},
+		Spec:       policyv1.PodDisruptionBudgetSpec{MinAvailable: ptr.To(intstr.FromInt32(2)), Selector: selector("shop")},
+	}
+	res := kubectl(t, "apply", "-n", ns, "-f", manifestFile(t, "shop", deployment, budget))
+	require.Zero(t, res.ExitCode, "a budget with minAvailable as a number is admitted: only the live cluster tells whether it blocks")
+
+	// The budget's status is the disruption controller's: wait until it counts both pods healthy.
+	eventually(t, settleTimeout, "both pods of shop healthy under its budget", func() (bool, string) {
+		pdb, err := client.PolicyV1().PodDisruptionBudgets(ns).Get(ctx, "shop", metav1.GetOptions{})
+		if err != nil {
+			return false, err.Error()
+		}
+		return pdb.Status.ObservedGeneration == pdb.Generation && pdb.Status.CurrentHealthy == 2 && pdb.Status.ExpectedPods == 2,
+			fmt.Sprintf("%d/%d healthy, %d disruptions allowed", pdb.Status.CurrentHealthy, pdb.Status.ExpectedPods, pdb.Status.DisruptionsAllowed)
+	})
+	var podNodes []string
+	for _, p := range livePods(t, ns) {
+		require.Contains(t, nodes, p.Spec.NodeName)
+		if !slices.Contains(podNodes, p.Spec.NodeName) {
+			podNodes = append(podNodes, p.Spec.NodeName)
+		}
+	}
+	slices.Sort(podNodes)
+	drained := podNodes[0]
+
+	// The prediction.
+	findings, code := upgradeFindings(t, "drain-blocked", "-n", ns)
+	nodeWord := "nodes "
+	if len(podNodes) == 1 {
+		nodeWord = "node "
+	}
+	assert.Equal(t, []string{"denied PodDisruptionBudget " + ns + "/shop: drain-blocked: minAvailable 2 is at or above the 2 replicas of Deployment shop; " +
+		"it blocks the drain of " + nodeWord + strings.Join(podNodes, ", ") + ". Fix: set maxUnavailable: 1, or a minAvailable below the replicas it covers"}, findings)
+	assert.Equal(t, 1, code, "a blocked drain fails the audit")
+
+	// The truth: the drain fails on that budget. kubectl names no budget; the Eviction API's cause does.
+	res = kubectl(t, "drain", drained, "--ignore-daemonsets", "--delete-emptydir-data", "--timeout=20s")
+	assert.NotZero(t, res.ExitCode, "draining %s", drained)
+	assert.Contains(t, res.Stdout+res.Stderr, "violate the pod's disruption budget")
+	var victim string
+	for _, p := range livePods(t, ns) {
+		if p.Spec.NodeName == drained {
+			victim = p.Name
+		}
+	}
+	require.NotEmpty(t, victim, "the failed drain left the pods on %s", drained)
+	err := client.PolicyV1().Evictions(ns).Evict(ctx, &policyv1.Eviction{ObjectMeta: metav1.ObjectMeta{Name: victim, Namespace: ns}})
+	require.True(t, apierrors.IsTooManyRequests(err), "evicting %s: %v", victim, err)
+	var status apierrors.APIStatus
+	require.ErrorAs(t, err, &status)
+	require.NotNil(t, status.Status().Details)
+	var causes []string
+	for _, c := range status.Status().Details.Causes {
+		causes = append(causes, c.Message)
+	}
+	assert.Contains(t, strings.Join(causes, "\n"), "disruption budget shop", "the eviction is refused by that budget")
+
+	// The fix: one pod at a time may go.
+	res = kubectl(t, "patch", "pdb", "shop", "-n", ns, "--type=json", "-p", `[{"op":"remove","path":"/spec/minAvailable"},{"op":"add","path":"/spec/maxUnavailable","value":1}]`)
+	require.Zero(t, res.ExitCode)
+	eventually(t, settleTimeout, "the fixed budget allowing a disruption", func() (bool, string) {
+		pdb, err := client.PolicyV1().PodDisruptionBudgets(ns).Get(ctx, "shop", metav1.GetOptions{})
+		if err != nil {
+			return false, err.Error()
+		}
+		return pdb.Status.ObservedGeneration == pdb.Generation && pdb.Status.DisruptionsAllowed == 1,
+			fmt.Sprintf("%d disruptions allowed", pdb.Status.DisruptionsAllowed)
+	})
+	findings, code = upgradeFindings(t, "drain-blocked", "-n", ns)
+	assert.Empty(t, findings)
+	assert.Zero(t, code, "a clean upgrade audit passes")
+	res = kubectl(t, "drain", drained, "--ignore-daemonsets", "--delete-emptydir-data", "--timeout=2m")
+	require.Zero(t, res.ExitCode, "draining %s once the budget allows it", drained)
+	assert.Contains(t, res.Stdout, "node/"+drained+" drained")
+}
+
+// A budget that can never allow an eviction is refused through kubectl, and only warned about in a
+// dry-run namespace.
+func TestBudgetThatNeverAllowsAnEvictionIsRefused(t *testing.T) {
+	budget := &policyv1.PodDisruptionBudget{
+		TypeMeta:   metav1.TypeMeta{APIVersion: "policy/v1", Kind: "PodDisruptionBudget"},
+		ObjectMeta: metav1.ObjectMeta{Name: "frozen"},
+		Spec:       policyv1.PodDisruptionBudgetSpec{MaxUnavailable: ptr.To(intstr.FromInt32(0)), Selector: selector("frozen")},
+	}
+	file := manifestFile(t, "frozen", budget)
+	const problem = "is 0, so no pod may ever be evicted and every node drain blocks"
+
+	ns := newNamespace(t, false)
+	res := kubectl(t, "apply", "-n", ns, "-f", file)
+	assert.NotZero(t, res.ExitCode)
+	assert.Contains(t, res.Stderr, deniedHeader("poddisruptionbudgets.policy", "frozen", 1))
+	assert.Contains(t, res.Stderr, "pdb-allows-disruption: spec.maxUnavailable: "+problem+". Fix: set maxUnavailable to 1")
+	assertStored(t, ns, "poddisruptionbudgets.policy", "frozen", false)
+
+	dryRun := newNamespace(t, true)
+	res = kubectl(t, "apply", "-n", dryRun, "-f", file)
+	assert.Zero(t, res.ExitCode)
+	assert.Contains(t, res.Stderr, "Warning: [dry-run] pdb-allows-disruption: maxUnavailable "+problem+"\n")
+	assertStored(t, dryRun, "poddisruptionbudgets.policy", "frozen", true)
+}
+
+// A deprecated API that clients request is named by the upgrade audit for a target version that
+// removes it, and not for one that still serves it.
+func TestUpgradeAuditNamesRemovedAPIsInUse(t *testing.T) {
+	gv := framework.DeprecatedGroupVersion
+	res := kubectl(t, "get", "--raw", "/apis/"+gv+"/ipaddresses")
+	require.Zero(t, res.ExitCode, "the test API server serves %s", gv)
+
+	group, version, _ := strings.Cut(gv, "/")
+	name := version + "." + group
+	removes := framework.DeprecatedGroupVersionRemovedIn
+	named := func(findings []string) []string {
+		var out []string
+		for _, f := range findings {
+			if strings.HasPrefix(f, "denied APIService /"+name+": ") {
+				out = append(out, f)
+			}
+		}
+		return out
+	}
+	findings, code := upgradeFindings(t, "removed-api-in-use", "--target-version", removes)
+	findings = named(findings)
+	require.Len(t, findings, 1, "%s requested", gv)
+	assert.Contains(t, findings[0], "removed-api-in-use: "+gv+" ")
+	assert.Contains(t, findings[0], "ipaddresses")
+	assert.Contains(t, findings[0], "is removed in Kubernetes "+removes)
+	assert.Equal(t, 1, code)
+
+	var minor int
+	_, err := fmt.Sscanf(removes, "1.%d", &minor)
+	require.NoError(t, err)
+	findings, _ = upgradeFindings(t, "removed-api-in-use", "--target-version", fmt.Sprintf("1.%d", minor-1))
+	assert.Empty(t, named(findings), "a target that still serves %s", gv)
+}
+
+// kubeguard's own Deployment and budget (two replicas, minAvailable 1), as the chart renders them, run
+// on the cluster's nodes and pass the upgrade audit like any other workload.
+func TestUpgradeAuditPassesKubeguardItself(t *testing.T) {
+	ctx := context.Background()
+	ns := newNamespace(t, false)
+	root, err := framework.RepoRoot()
+	require.NoError(t, err)
+	helm, err := framework.Helm(cluster.ControlPlane.Kubeconfig, t.TempDir())
+	require.NoError(t, err)
+	hctx, cancel := context.WithTimeout(ctx, commandTimeout)
+	defer cancel()
+	res, err := helm.Run(hctx, "template", "kg", filepath.Join(root, "deploy", "charts", "kubeguard"), "-n", ns,
+		"--show-only", "templates/serviceaccount.yaml", "--show-only", "templates/deployment.yaml",
+		"--show-only", "templates/poddisruptionbudget.yaml")
+	require.NoError(t, err)
+	require.Zero(t, res.ExitCode, res.String())
+	manifest := filepath.Join(t.TempDir(), "kubeguard.yaml")
+	require.NoError(t, os.WriteFile(manifest, []byte(res.Stdout), 0o644))
+	assertAdmitted(t, kubectl(t, "apply", "-n", ns, "-f", manifest))
+
+	eventually(t, settleTimeout, "kubeguard's two pods healthy under its budget", func() (bool, string) {
+		pdb, err := cluster.ControlPlane.Client.PolicyV1().PodDisruptionBudgets(ns).Get(ctx, "kg-kubeguard", metav1.GetOptions{})
+		if err != nil {
+			return false, err.Error()
+		}
+		return pdb.Status.ObservedGeneration == pdb.Generation && pdb.Status.CurrentHealthy == 2 && pdb.Status.DisruptionsAllowed == 1,
+			fmt.Sprintf("%d/%d healthy, %d disruptions allowed", pdb.Status.CurrentHealthy, pdb.Status.ExpectedPods, pdb.Status.DisruptionsAllowed)
+	})
+	out, code := auditJSON(t, "--upgrade", "-n", ns)
+	assert.Empty(t, out.Findings)
+	assert.Zero(t, code)
+}
