@@ -179,10 +179,15 @@ func Run(ctx context.Context, t Target, o Options) (*Report, error) {
 
 	ord.restart()
 	start := time.Now()
+	// One ordinary review goes out with the attack's first requests, so that an attack over in a few
+	// milliseconds, before the rate's first tick, is still measured against a legitimate review.
+	opening := make(chan struct{})
+	go func() { ord.send(&o.Ordinary[0], openingSeq, start); close(opening) }()
 	h.run(ctx)
 	rep.Seconds = time.Since(start).Seconds()
 	stopOrdinary()
 	<-ordDone
+	<-opening
 
 	after, procErr := procfs.Read(t.PID)
 	if t.PID != 0 {

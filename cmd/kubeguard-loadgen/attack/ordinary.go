@@ -50,6 +50,9 @@ func newOrdinary(t *Target, o *Options) *ordinary {
 	}
 }
 
+// openingSeq numbers the review sent as an attack starts, apart from the rate's own sequence.
+const openingSeq = 1 << 40
+
 // run sends reviews until ctx is done, then waits for those in flight.
 func (o *ordinary) run(ctx context.Context) {
 	defer o.client.CloseIdleConnections()
