@@ -25,6 +25,9 @@ const (
 	privilegedApp = `{"name":"app","securityContext":{"privileged":true}}`
 )
 
+// hostPIDPrivileged is a pod spec that shares the node's process namespace from a privileged container.
+const hostPIDPrivileged = `{"hostPID":true,"containers":[{"name":"app","securityContext":{"privileged":true}}]}`
+
 func template(spec string) string { return `{"template":{"spec":` + spec + `}}` }
 
 var (
@@ -139,6 +142,21 @@ func TestAttributionFollowsTheChain(t *testing.T) {
 				},
 			},
 			want: map[string]int{"team/ReplicaSet/web-1": 2},
+		},
+		{
+			// Owner spoofing: a privileged hostPID pod naming a compliant Deployment's ReplicaSet, with a
+			// made-up UID or with the real one, is reported as itself either way.
+			name: "a privileged hostPID pod claiming a compliant Deployment's ReplicaSet",
+			src: memorySource{
+				{Group: "apps", Resource: "deployments"}: {object("team", "web", "d1", "", template(compliant))},
+				{Group: "apps", Resource: "replicasets"}: {object("team", "web-1", "rs1", deploymentRef, template(compliant))},
+				{Resource: "pods"}: {
+					object("team", "spoof-uid", "p1", controlledBy("apps/v1", "ReplicaSet", "web-1", "rs9"), hostPIDPrivileged),
+					object("team", "spoof-spec", "p2", replicaSetRef, hostPIDPrivileged),
+					object("team", "web-1-a", "p3", replicaSetRef, compliant),
+				},
+			},
+			want: map[string]int{"team/Pod/spoof-uid": 0, "team/Pod/spoof-spec": 0},
 		},
 		{
 			name: "a ReplicaSet that breaks more than its Deployment",
