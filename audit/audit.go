@@ -119,10 +119,7 @@ type metadata struct {
 		Namespace       string            `json:"namespace"`
 		UID             string            `json:"uid"`
 		Labels          map[string]string `json:"labels"`
-		OwnerReferences []struct {
-			UID        string `json:"uid"`
-			Controller *bool  `json:"controller"`
-		} `json:"ownerReferences"`
+		OwnerReferences []ownerReference  `json:"ownerReferences"`
 	} `json:"metadata"`
 	Status struct {
 		Phase string `json:"phase"`
@@ -154,16 +151,6 @@ func (m *metadata) podLabels(kind *objects.Kind) map[string]string {
 	return m.Spec.Template.Metadata.Labels
 }
 
-// controller returns the UID of the object's controlling owner, or "".
-func (m *metadata) controller() string {
-	for _, o := range m.Metadata.OwnerReferences {
-		if o.Controller != nil && *o.Controller {
-			return o.UID
-		}
-	}
-	return ""
-}
-
 // workload is a judged object that controls others, with the range of its findings in the report.
 type workload struct {
 	first, end int
@@ -176,8 +163,9 @@ type auditor struct {
 	now        time.Time
 	report     *Report
 	namespaces map[string]*Namespace
-	// controllers maps a workload's UID, and the UIDs of the ReplicaSets and Jobs it controls, to it.
-	controllers map[string]*workload
+	// controllers maps the UID of every workload, ReplicaSet and Job met to what pods and the objects it
+	// controls are attributed to (owners.go).
+	controllers map[string]*controller
 	// networkPolicies are each namespace's NetworkPolicies; exposed, what in each namespace can reach the
 	// instance metadata service.
 	networkPolicies map[string][]networkingv1.NetworkPolicy
@@ -192,7 +180,7 @@ func Run(ctx context.Context, src Source, p *policy.Policy, opts Options) (*Repo
 		now:         opts.At,
 		report:      &Report{At: opts.At},
 		namespaces:  map[string]*Namespace{},
-		controllers: map[string]*workload{},
+		controllers: map[string]*controller{},
 
 		networkPolicies: map[string][]networkingv1.NetworkPolicy{},
 		exposed:         map[string]*exposure{},
@@ -263,7 +251,7 @@ func (a *auditor) namespace(ns string) *Namespace {
 	return t
 }
 
-// audit attributes one object to the workload that controls it, or judges it as a create.
+// audit attributes one object to the workload that controls it (owners.go), or judges it as a create.
 func (a *auditor) audit(kind *objects.Kind, item json.RawMessage) error {
 	var m metadata
 	if err := json.Unmarshal(item, &m); err != nil {
@@ -273,24 +261,10 @@ func (a *auditor) audit(kind *objects.Kind, item json.RawMessage) error {
 	if tally.Exempt {
 		return nil
 	}
-	owner, controlled := a.controllers[m.controller()]
+	owner := resolve(a.controllers, kind.GroupKind, &m)
 	// A finished pod runs nothing and reaches nothing: a Job's completed pods are not its exposure.
 	finished := kind.Kind == "Pod" && (m.Status.Phase == "Succeeded" || m.Status.Phase == "Failed")
-	if controlled && finished {
-		return nil
-	}
-	if (kind.Kind == "Pod" && !finished) || (controllerKinds[kind.Kind] && !controlled) {
-		a.checkExposure(kind, &m, controlled)
-	}
-	if controlled {
-		switch kind.Kind {
-		case "Pod":
-			for i := owner.first; i < owner.end; i++ {
-				a.report.Findings[i].Pods++
-			}
-		case "ReplicaSet", "Job":
-			a.controllers[m.Metadata.UID] = owner
-		}
+	if owner != nil && finished {
 		return nil
 	}
 
@@ -305,6 +279,27 @@ func (a *auditor) audit(kind *objects.Kind, item json.RawMessage) error {
 		Unreadable: err,
 		Now:        a.now,
 	})
+	var violations violationSet
+	if v.Decision != judgement.Error && (owner != nil || controllerKinds[kind.Kind]) {
+		violations = violationsOf(&v, templatePath(&doc, kind))
+	}
+	// Attributed: counted toward its controller's findings, which say all it breaks.
+	attributed := owner != nil && v.Decision != judgement.Error && violations.within(owner.violations)
+	if (kind.Kind == "Pod" && !finished) || (controllerKinds[kind.Kind] && !attributed) {
+		a.checkExposure(kind, &m, attributed)
+	}
+	if attributed {
+		switch kind.Kind {
+		case "Pod":
+			for i := owner.workload.first; i < owner.workload.end; i++ {
+				a.report.Findings[i].Pods++
+			}
+		case "ReplicaSet", "Job":
+			a.addController(kind, &m, owner.workload, violations)
+		}
+		return nil
+	}
+
 	if v.Decision == judgement.Error {
 		a.report.Errors = append(a.report.Errors, fmt.Sprintf("%s: %s", v.ObjectName(), v.Reason))
 		return nil
@@ -340,7 +335,28 @@ func (a *auditor) audit(kind *objects.Kind, item json.RawMessage) error {
 		tally.Warned++
 	}
 	if controllerKinds[kind.Kind] {
-		a.controllers[m.Metadata.UID] = w
+		a.addController(kind, &m, w, violations)
 	}
 	return nil
+}
+
+// addController records an object that may control others, under its UID.
+func (a *auditor) addController(kind *objects.Kind, m *metadata, w *workload, violations violationSet) {
+	if m.Metadata.UID == "" {
+		return
+	}
+	a.controllers[m.Metadata.UID] = &controller{
+		kind: kind.GroupKind, namespace: m.Metadata.Namespace, name: m.Metadata.Name,
+		workload: w, violations: violations,
+	}
+}
+
+// templatePath is where the decoded object keeps its pod template ("spec.template"); "" for a Pod and for
+// kinds without one.
+func templatePath(doc *objects.Document, kind *objects.Kind) string {
+	obj := doc.Object(kind)
+	if obj.Pod == nil || obj.Pod.Path == nil {
+		return ""
+	}
+	return obj.Pod.Path.String()
 }

@@ -43,16 +43,21 @@ func (s memorySource) List(_ context.Context, resource schema.GroupResource, nam
 
 const privileged = `{"containers":[{"name":"app","securityContext":{"privileged":true}}]}`
 
-func object(ns, name, uid, owner, spec string) string {
-	owners := ""
-	if owner != "" {
-		owners = `,"ownerReferences":[{"uid":"` + owner + `","controller":true}]`
+// object is an object's JSON; owners are its owner references, comma-separated (controlledBy).
+func object(ns, name, uid, owners, spec string) string {
+	if owners != "" {
+		owners = `,"ownerReferences":[` + owners + `]`
 	}
 	return `{"metadata":{"name":"` + name + `","namespace":"` + ns + `","uid":"` + uid + `"` + owners + `},"spec":` + spec + `}`
 }
 
-func workloadObject(ns, name, uid, owner string) string {
-	return object(ns, name, uid, owner, `{"template":{"spec":`+privileged+`}}`)
+// controlledBy is an owner reference as a controller sets it on what it makes.
+func controlledBy(apiVersion, kind, name, uid string) string {
+	return `{"apiVersion":"` + apiVersion + `","kind":"` + kind + `","name":"` + name + `","uid":"` + uid + `","controller":true}`
+}
+
+func workloadObject(ns, name, uid, owners string) string {
+	return object(ns, name, uid, owners, `{"template":{"spec":`+privileged+`}}`)
 }
 
 func TestRunAttributesControlledObjectsToTheirWorkload(t *testing.T) {
@@ -60,17 +65,17 @@ func TestRunAttributesControlledObjectsToTheirWorkload(t *testing.T) {
 		{Resource: "namespaces"}:                 {`{"metadata":{"name":"team","labels":{"kubeguard.io/mode":"dry-run"}}}`, `{"metadata":{"name":"kube-system"}}`},
 		{Group: "apps", Resource: "deployments"}: {workloadObject("team", "web", "d1", "")},
 		{Group: "apps", Resource: "replicasets"}: {
-			workloadObject("team", "web-1", "rs1", "d1"),
-			workloadObject("team", "web-2", "rs2", "d1"),
+			workloadObject("team", "web-1", "rs1", controlledBy("apps/v1", "Deployment", "web", "d1")),
+			workloadObject("team", "web-2", "rs2", controlledBy("apps/v1", "Deployment", "web", "d1")),
 			workloadObject("team", "orphan", "rs3", ""),
 		},
 		{Resource: "pods"}: {
-			object("team", "web-1-a", "p1", "rs1", privileged),
-			object("team", "web-1-b", "p2", "rs1", privileged),
-			object("team", "web-2-a", "p3", "rs2", privileged),
+			object("team", "web-1-a", "p1", controlledBy("apps/v1", "ReplicaSet", "web-1", "rs1"), privileged),
+			object("team", "web-1-b", "p2", controlledBy("apps/v1", "ReplicaSet", "web-1", "rs1"), privileged),
+			object("team", "web-2-a", "p3", controlledBy("apps/v1", "ReplicaSet", "web-2", "rs2"), privileged),
 			// Finished: neither counted for its workload nor exposed.
-			strings.Replace(object("team", "web-2-b", "p7", "rs2", privileged), `"spec"`, `"status":{"phase":"Succeeded"},"spec"`, 1),
-			object("team", "orphan-a", "p4", "rs3", privileged),
+			strings.Replace(object("team", "web-2-b", "p7", controlledBy("apps/v1", "ReplicaSet", "web-2", "rs2"), privileged), `"spec"`, `"status":{"phase":"Succeeded"},"spec"`, 1),
+			object("team", "orphan-a", "p4", controlledBy("apps/v1", "ReplicaSet", "orphan", "rs3"), privileged),
 			object("team", "bare", "p5", "", privileged),
 			object("kube-system", "etcd", "p6", "", privileged),
 		},

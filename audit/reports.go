@@ -2,13 +2,16 @@ package audit
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"sort"
 	"strconv"
 	"time"
 
 	orv1alpha1 "github.com/openreports/reports-api/apis/openreports.io/v1alpha1"
 	openreports "github.com/openreports/reports-api/pkg/client/clientset/versioned"
 	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/kubeguard/kubeguard/judgement"
@@ -16,13 +19,17 @@ import (
 
 // Reports are written as OpenReports, the format Kyverno's reports and Policy Reporter read: a Report
 // named ReportName in each audited namespace, and a ClusterReport of that name for the cluster-scoped
-// objects. They carry ManagedByLabel, by which a run finds and replaces the reports of earlier runs.
+// objects. They carry ManagedByLabel=ManagedBy, by which a run knows its own reports from an object of
+// the same name that anyone allowed to create Reports in a namespace may have put there first.
 const (
 	ReportName     = "kubeguard-audit"
 	ManagedByLabel = "app.kubernetes.io/managed-by"
-	managedBy      = "kubeguard-audit"
+	ManagedBy      = "kubeguard-audit"
 	reportSource   = "kubeguard"
 )
+
+// ConflictRule names the finding for a report kubeguard would write but does not own.
+const ConflictRule = "report-conflict"
 
 // maxResults bounds the results of one report: an object in etcd is at most about 1.5 MiB, and a
 // namespace can break rules many thousand times. The summary still counts every finding.
@@ -32,6 +39,13 @@ const maxResults = 1000
 // not exempt, even with nothing to report (so that fixed violations disappear), and the cluster report
 // when the whole cluster was audited. Reports of earlier runs for namespaces that are now exempt or gone
 // are deleted.
+//
+// A report is replaced or deleted only when it carries ManagedByLabel=ManagedBy. An object of the same
+// name without it is someone else's: a tenant who may create Reports in its namespace could otherwise
+// have kubeguard overwrite a report it depends on, or, before this check, squat the name with a fake
+// all-pass report and make the run stop part-way. Such an object is left as it is, added to r as a
+// ConflictRule finding (and to the cluster report as an error result), and every other report is still
+// written. An error writing one report does not stop the others either; the errors are returned together.
 func WriteReports(ctx context.Context, client openreports.Interface, r *Report, scope string) error {
 	at := r.At
 	if at.IsZero() {
@@ -98,55 +112,92 @@ func WriteReports(ctx context.Context, client openreports.Interface, r *Report, 
 	}
 
 	api := client.OpenreportsV1alpha1()
-	selector := metav1.ListOptions{LabelSelector: ManagedByLabel + "=" + managedBy}
-	earlier, err := api.Reports(scope).List(ctx, selector)
+	// Only kubeguard's name is listed, which the audit's role may list without reading other reports.
+	earlier, err := api.Reports(scope).List(ctx, metav1.ListOptions{FieldSelector: "metadata.name=" + ReportName})
 	if err != nil {
 		return fmt.Errorf("listing earlier reports: %w", err)
 	}
-	existing := map[string]string{}
-	for _, e := range earlier.Items {
-		if _, keep := reports[e.Namespace]; !keep || e.Name != ReportName {
-			if err := api.Reports(e.Namespace).Delete(ctx, e.Name, metav1.DeleteOptions{}); err != nil {
-				return fmt.Errorf("deleting the report of %s: %w", e.Namespace, err)
-			}
+	var errs []error
+	found := map[string]*orv1alpha1.Report{}
+	for i := range earlier.Items {
+		e := &earlier.Items[i]
+		if e.Name != ReportName {
 			continue
 		}
-		existing[e.Namespace] = e.ResourceVersion
+		if _, keep := reports[e.Namespace]; keep {
+			found[e.Namespace] = e
+			continue
+		}
+		if !owned(e) {
+			continue
+		}
+		// The preconditions keep a report someone else put there since the list from being deleted.
+		uid, rv := e.UID, e.ResourceVersion
+		err := api.Reports(e.Namespace).Delete(ctx, e.Name, metav1.DeleteOptions{Preconditions: &metav1.Preconditions{UID: &uid, ResourceVersion: &rv}})
+		if err != nil && !apierrors.IsNotFound(err) {
+			errs = append(errs, fmt.Errorf("deleting the report of %s: %w", e.Namespace, err))
+		}
 	}
-	for ns, report := range reports {
-		if rv, ok := existing[ns]; ok {
-			report.ResourceVersion = rv
-			_, err = api.Reports(ns).Update(ctx, report, metav1.UpdateOptions{})
-		} else {
-			_, err = api.Reports(ns).Create(ctx, report, metav1.CreateOptions{})
+	namespaces := make([]string, 0, len(reports))
+	for ns := range reports {
+		namespaces = append(namespaces, ns)
+	}
+	sort.Strings(namespaces)
+	var conflicts []Finding
+	for _, ns := range namespaces {
+		s := namespaceStore(api, ns)
+		existing, exists := found[ns]
+		conflict, err := put(ctx, s, reports[ns], existing, exists)
+		switch {
+		case apierrors.HasStatusCause(err, corev1.NamespaceTerminatingCause):
+			// Being deleted, with its report if it had one.
+		case err != nil:
+			errs = append(errs, fmt.Errorf("writing the report of %s: %w", ns, err))
+		case conflict:
+			conflicts = append(conflicts, conflictFinding(ns))
+		}
+	}
+	if cluster != nil {
+		for _, f := range conflicts {
+			cluster.Summary.Error++
+			if len(cluster.Results) < maxResults {
+				cluster.Results = append(cluster.Results, orv1alpha1.ReportResult{
+					Source: reportSource, Policy: f.Rule, Rule: f.Rule, Severity: "medium",
+					Timestamp: metav1.Timestamp{Seconds: at.Unix()}, Result: "error",
+					Subjects:    []corev1.ObjectReference{{APIVersion: f.apiVersion, Kind: f.Kind, Namespace: f.Namespace, Name: f.Name}},
+					Description: f.Message,
+				})
+			}
+		}
+		s := clusterStore(api)
+		existing, err := s.get(ctx)
+		exists := err == nil
+		if apierrors.IsNotFound(err) {
+			err = nil
 		}
 		if err != nil {
-			return fmt.Errorf("writing the report of %s: %w", ns, err)
+			errs = append(errs, fmt.Errorf("reading the cluster report: %w", err))
+		} else {
+			conflict, err := put(ctx, s, cluster, existing, exists)
+			switch {
+			case err != nil:
+				errs = append(errs, fmt.Errorf("writing the cluster report: %w", err))
+			case conflict:
+				conflicts = append(conflicts, conflictFinding(""))
+			}
 		}
 	}
-	if cluster == nil {
-		return nil
-	}
-	earlierCluster, err := api.ClusterReports().List(ctx, selector)
-	if err != nil {
-		return fmt.Errorf("listing earlier cluster reports: %w", err)
-	}
-	for _, e := range earlierCluster.Items {
-		if e.Name == ReportName {
-			cluster.ResourceVersion = e.ResourceVersion
+	for _, f := range conflicts {
+		r.Findings = append(r.Findings, f)
+		for _, ns := range r.Namespaces {
+			if ns.Name == f.Namespace {
+				ns.Rules[f.Rule]++
+			}
 		}
 	}
-	if cluster.ResourceVersion != "" {
-		_, err = api.ClusterReports().Update(ctx, cluster, metav1.UpdateOptions{})
-	} else {
-		_, err = api.ClusterReports().Create(ctx, cluster, metav1.CreateOptions{})
-	}
-	if err != nil {
-		return fmt.Errorf("writing the cluster report: %w", err)
-	}
-	return nil
+	return errors.Join(errs...)
 }
 
 func reportMeta(namespace string) metav1.ObjectMeta {
-	return metav1.ObjectMeta{Name: ReportName, Namespace: namespace, Labels: map[string]string{ManagedByLabel: managedBy}}
+	return metav1.ObjectMeta{Name: ReportName, Namespace: namespace, Labels: map[string]string{ManagedByLabel: ManagedBy}}
 }

@@ -14,12 +14,13 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
 
+	"github.com/kubeguard/kubeguard/audit"
 	"github.com/kubeguard/kubeguard/objects"
 )
 
 // TestAuditRBACFollowsTheJudgedKinds checks that the audit's ClusterRole lets it list exactly what
-// kubeguard audit reads (every judged kind, namespaces, NetworkPolicies) and manage its reports, and
-// nothing else.
+// kubeguard audit reads (every judged kind, namespaces, NetworkPolicies) and manage its own reports, by
+// name, and nothing else.
 func TestAuditRBACFollowsTheJudgedKinds(t *testing.T) {
 	ms := parseManifests(t, newHelm(t).template(t, nil, "--set", "audit.enabled=true"))
 	var role rbacv1.ClusterRole
@@ -34,8 +35,11 @@ func TestAuditRBACFollowsTheJudgedKinds(t *testing.T) {
 		"/namespaces":                          {"list"},
 		"networking.k8s.io/networkpolicies":    {"list"},
 		"autoscaling/horizontalpodautoscalers": {"list"},
-		"openreports.io/reports":               {"list", "create", "update", "delete"},
-		"openreports.io/clusterreports":        {"list", "create", "update", "delete"},
+		// create cannot be narrowed by name; everything else on reports is by kubeguard's name only.
+		"openreports.io/reports":                            {"create"},
+		"openreports.io/clusterreports":                     {"create"},
+		"openreports.io/reports/" + audit.ReportName:        {"get", "list", "update", "delete"},
+		"openreports.io/clusterreports/" + audit.ReportName: {"get", "list", "update", "delete"},
 	}
 	for _, k := range objects.Kinds() {
 		want[k.Group+"/"+k.Resource] = []string{"list"}
@@ -47,10 +51,16 @@ func TestAuditRBACFollowsTheJudgedKinds(t *testing.T) {
 			urls = append(urls, r)
 			continue
 		}
-		assert.Empty(t, r.ResourceNames)
+		names := r.ResourceNames
+		if len(names) == 0 {
+			names = []string{""}
+		}
 		for _, g := range r.APIGroups {
 			for _, res := range r.Resources {
-				got[g+"/"+res] = append(got[g+"/"+res], r.Verbs...)
+				for _, name := range names {
+					key := strings.TrimSuffix(g+"/"+res+"/"+name, "/")
+					got[key] = append(got[key], r.Verbs...)
+				}
 			}
 		}
 	}

@@ -12,10 +12,12 @@ import (
 	"k8s.io/client-go/tools/clientcmd"
 
 	"github.com/kubeguard/kubeguard/audit"
+	"github.com/kubeguard/kubeguard/judgement"
 )
 
 func runAudit(args []string, stdout, stderr io.Writer) int {
-	fs := newFlagSet("audit", "audit [--kubeconfig FILE] [--context NAME] [-n NAMESPACE] [--config FILE] [--at TIME] [-o text|json] [--write-reports] [--fail-on-denied=false] [--upgrade [--target-version 1.NN]]", stderr)
+	const synopsis = "audit [--kubeconfig FILE] [--context NAME] [-n NAMESPACE] [--config FILE] [--at TIME] [-o text|json] [--write-reports] [--fail-on-denied=false] [--upgrade [--target-version 1.NN]]"
+	fs := newFlagSet("audit", synopsis, stderr)
 	kubeconfig := fs.String("kubeconfig", "", "kubeconfig file (default: $KUBECONFIG, ~/.kube/config, or the pod's service account in a cluster)")
 	kubeContext := fs.String("context", "", "kubeconfig context to use (default: the current context)")
 	namespace := fs.String("n", "", "audit only this namespace (default: every namespace and the cluster-scoped bindings)")
@@ -23,9 +25,15 @@ func runAudit(args []string, stdout, stderr io.Writer) int {
 	output := fs.String("o", "text", "output format: text or json")
 	atFlag := fs.String("at", "", "judge as of this RFC 3339 timestamp (enforcement dates, time-boxed exemptions; default: now)")
 	failOnDenied := fs.Bool("fail-on-denied", true, "exit 1 when something would be denied; false for scheduled audits, whose findings are in the reports")
-	writeReports := fs.Bool("write-reports", false, "also write the findings as OpenReports (a Report per namespace, a ClusterReport), replacing earlier ones")
+	writeReports := fs.Bool("write-reports", false, "also write the findings as OpenReports (a Report per namespace, a ClusterReport), replacing earlier ones;\n"+
+		"a report of kubeguard's name without its managed-by label is left alone and reported as report-conflict")
 	upgrade := fs.Bool("upgrade", false, "run only the upgrade checks (drain-blocked, unmanaged-pod, removed-api-in-use): can the cluster be upgraded now?")
 	target := fs.String("target-version", "", "with --upgrade, the Kubernetes version to upgrade to, like 1.34 (default: the minor after the API server's)")
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "Usage: kubeguard %s\n\nFlags:\n", synopsis)
+		fs.PrintDefaults()
+		fmt.Fprint(stderr, auditExitCodes)
+	}
 	if err := fs.Parse(args); err != nil {
 		return exitUsage
 	}
@@ -94,6 +102,15 @@ func runAudit(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "kubeguard audit: %v\n", err)
 		return exitUsage
 	}
+	// The reports are written first, so that the output names the reports left alone.
+	var writeErr error
+	if *writeReports {
+		reports, err := openreports.NewForConfig(cfg)
+		if err == nil {
+			err = audit.WriteReports(ctx, reports, report, *namespace)
+		}
+		writeErr = err
+	}
 	if *output == "json" {
 		err = audit.WriteJSON(stdout, report)
 	} else {
@@ -103,21 +120,29 @@ func runAudit(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "kubeguard audit: %v\n", err)
 		return exitUsage
 	}
-	if *writeReports {
-		reports, err := openreports.NewForConfig(cfg)
-		if err == nil {
-			err = audit.WriteReports(ctx, reports, report, *namespace)
-		}
-		if err != nil {
-			fmt.Fprintf(stderr, "kubeguard audit: writing reports: %v\n", err)
-			return exitUsage
-		}
-	}
-	if *failOnDenied && report.Denied() {
+	switch {
+	case writeErr != nil:
+		fmt.Fprintf(stderr, "kubeguard audit: writing reports: %v\n", writeErr)
+		return exitUsage
+	case report.ReportConflicts() > 0:
+		fmt.Fprintf(stderr, "kubeguard audit: %d %s left alone: kubeguard does not own %s (%s)\n", report.ReportConflicts(),
+			judgement.Plural(report.ReportConflicts(), "report", "reports"), judgement.Plural(report.ReportConflicts(), "it", "them"), audit.ConflictRule)
+		return exitReportConflict
+	case *failOnDenied && report.Denied():
 		return exitViolations
 	}
 	return exitOK
 }
+
+// auditExitCodes ends kubeguard audit --help.
+var auditExitCodes = fmt.Sprintf(`
+Exit codes:
+  0  nothing would be denied (or --fail-on-denied=false)
+  1  something would be denied, or could not be read
+  2  bad usage or configuration, the cluster could not be read, or a report could not be written
+  3  every report was written but those of kubeguard's name it does not own (no label
+     %s=%s): %s findings; this wins over 1
+`, audit.ManagedByLabel, audit.ManagedBy, audit.ConflictRule)
 
 // isTerminal reports whether w is a terminal, where progress lines help a person waiting; in a pipe or a
 // log they are noise.

@@ -16,6 +16,9 @@ const (
 	exitOK         = 0
 	exitViolations = 1
 	exitUsage      = 2
+	// exitReportConflict: kubeguard audit --write-reports wrote every report but those of names it does
+	// not own (report-conflict findings), which it left alone.
+	exitReportConflict = 3
 )
 
 const usage = `kubeguard enforces AKS cluster-security best practices on pods, workloads and RBAC bindings.
