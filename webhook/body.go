@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -23,12 +24,16 @@ const MaxRequestBytes = 7 << 20
 // send large bodies at once.
 const DefaultBodyBudget = 32 << 20
 
-// Bodies of at most smallBody bytes, the API server's everyday reviews, draw on a budget of their own,
-// smallBudget, so that they never queue behind large ones: a client sending large bodies slows only
-// other large bodies.
+// Bodies draw on one of three budgets by their declared length, so that they never queue behind larger
+// ones: a client sending large bodies slows only other large bodies. Bodies of at most smallBody bytes are
+// the API server's everyday reviews (a Pod, a Deployment); those of at most mediumBody are objects with a
+// large last-applied-configuration or many containers (etcd stores objects of at most 1.5 MiB by default,
+// so nearly every real review is at most medium); larger ones are rare, and share DefaultBodyBudget.
 const (
-	smallBody   = 64 << 10
-	smallBudget = 8 << 20
+	smallBody    = 64 << 10
+	smallBudget  = 8 << 20
+	mediumBody   = 1 << 20
+	mediumBudget = 8 << 20
 )
 
 // Time limits. The API server sends a review at once and waits at most 30 seconds (its timeout, passed as
@@ -51,26 +56,22 @@ var bodies = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 const largeBody = 1 << 20
 
 // errBusy says the body budget stayed spent for as long as the request could wait.
-var errBusy = errors.New("kubeguard is busy with other large requests")
+var errBusy = errors.New("kubeguard is busy with other requests of this size")
 
 // bodyReader reads request bodies within budgets shared by all requests.
 type bodyReader struct {
-	large, small *semaphore.Weighted
+	small, medium, large *semaphore.Weighted
 }
 
 func newBodyReader(budget int64) *bodyReader {
 	if budget <= 0 {
 		budget = DefaultBodyBudget
 	}
-	return &bodyReader{large: semaphore.NewWeighted(budget), small: semaphore.NewWeighted(smallBudget)}
-}
-
-// budget is the budget a body of weight bytes draws on.
-func (br *bodyReader) budget(weight int64) *semaphore.Weighted {
-	if weight <= smallBody {
-		return br.small
+	return &bodyReader{
+		small:  semaphore.NewWeighted(smallBudget),
+		medium: semaphore.NewWeighted(mediumBudget),
+		large:  semaphore.NewWeighted(budget),
 	}
-	return br.large
 }
 
 // body is a request body read into a pooled buffer, holding its share of a budget until released.
@@ -92,48 +93,68 @@ func (b *body) release() {
 	}
 }
 
-// read reads r's body by deadline. A body declared or found larger than MaxRequestBytes is refused before
-// it is held; one of unknown length is counted at the maximum. It answers with the HTTP status to send when
-// it fails; the connection is then closed, since the rest of the body was not read.
+// How bodies are charged to the budgets. The API server always declares a body's length and sends it at
+// once; a client that does otherwise is not the API server, and must not be able to hold what ordinary
+// reviews need:
+//   - A body without a declared length (chunked) is refused with 411 before a byte of it is read.
+//   - Nothing is charged until the body's bytes arrive: a connection that sent its headers and stalls holds
+//     no budget, and is cut once it has sent nothing for bodyStallTimeout.
+//   - A small body (declared at most smallBody bytes) is charged for the bytes received, as they arrive,
+//     read through a scratch buffer of scratchBytes: a stalled one holds only what it sent, until it is cut.
+//   - A larger body is charged its declared length when its first bytes arrive, all at once. Charging it
+//     piecemeal would let large bodies that arrive together each hold part of the budget and wait for the
+//     rest, so that none completes; charged whole, they complete one after another. Such a body that
+//     stalls holds its declared length for at most bodyStallTimeout; one that trickles, until bodyTimeout:
+//     a client that keeps sending a byte now and then can hold the medium or large budget (8 or 32 MiB)
+//     with a few connections, delaying other bodies of that size, never smaller ones, and only while it
+//     keeps connecting and sending.
+//
+// Every read waits at most bodyStallTimeout for bytes, and the whole body must be in by its deadline.
+const (
+	bodyStallTimeout = 2 * time.Second
+	scratchBytes     = 4 << 10
+)
+
+// scratches are the buffers small bodies are read through before they are charged.
+var scratches = sync.Pool{New: func() any { return new([scratchBytes]byte) }}
+
+// errNoLength refuses a body of undeclared length.
+var errNoLength = errors.New("the request body has no declared length (Content-Length): kubeguard reads only bodies of declared length, as the API server sends them")
+
+// read reads r's body by deadline, within the budgets (see above). A body declared larger than
+// MaxRequestBytes, or of undeclared length, is refused before it is read. It answers with the HTTP status to
+// send when it fails; the connection is then closed, since the rest of the body was not read.
 func (br *bodyReader) read(w http.ResponseWriter, r *http.Request, deadline, answerBy time.Time) (b *body, code int, err error) {
-	if r.ContentLength > MaxRequestBytes {
+	switch {
+	case r.ContentLength > MaxRequestBytes:
 		return nil, http.StatusRequestEntityTooLarge, fmt.Errorf("the request body is larger than %d bytes", MaxRequestBytes)
-	}
-	weight := r.ContentLength
-	if weight < 0 {
-		weight = MaxRequestBytes
-	}
-	b = &body{buf: bodies.Get().(*bytes.Buffer), weight: weight}
-	b.buf.Reset()
-	if br != nil {
-		budget := br.budget(weight)
-		if !budget.TryAcquire(weight) {
-			ctx, cancel := context.WithDeadline(r.Context(), deadline)
-			err = budget.Acquire(ctx, weight)
-			cancel()
-		}
-		if err != nil {
-			bodies.Put(b.buf)
-			w.Header().Set("Connection", "close")
-			return nil, http.StatusServiceUnavailable, errBusy
-		}
-		b.budget = budget
+	case r.ContentLength < 0:
+		w.Header().Set("Connection", "close")
+		return nil, http.StatusLengthRequired, errNoLength
 	}
 	rc := http.NewResponseController(w)
-	_ = rc.SetReadDeadline(deadline)
-	if r.ContentLength >= 0 {
-		// ReadFrom wants bytes.MinRead of room before every read, the last one (that finds the end) too:
-		// without it, a body of exactly its declared length would double the buffer.
-		b.buf.Grow(int(r.ContentLength) + bytes.MinRead)
+	in := &stallReader{body: r.Body, rc: rc, deadline: deadline}
+	if br == nil {
+		// No budget: read as it comes.
+		b = &body{buf: bodies.Get().(*bytes.Buffer)}
+		b.buf.Reset()
+		_, err = b.buf.ReadFrom(in)
+	} else if r.ContentLength <= smallBody {
+		b, err = br.readSmall(r, in, deadline)
+	} else if r.ContentLength <= mediumBody {
+		b, err = readWhole(r, in, br.medium, deadline)
+	} else {
+		b, err = readWhole(r, in, br.large, deadline)
 	}
-	_, err = b.buf.ReadFrom(http.MaxBytesReader(w, r.Body, MaxRequestBytes))
 	if err != nil {
-		b.release()
+		if b != nil {
+			b.release()
+		}
 		// The rest of the body was not read: the connection cannot serve another request, and must not be
 		// kept waiting for the rest.
 		w.Header().Set("Connection", "close")
-		if tooLarge := new(http.MaxBytesError); errors.As(err, &tooLarge) {
-			return nil, http.StatusRequestEntityTooLarge, fmt.Errorf("the request body is larger than %d bytes", MaxRequestBytes)
+		if errors.Is(err, errBusy) {
+			return nil, http.StatusServiceUnavailable, err
 		}
 		return nil, http.StatusBadRequest, fmt.Errorf("reading the request body: %w", err)
 	}
@@ -141,6 +162,84 @@ func (br *bodyReader) read(w http.ResponseWriter, r *http.Request, deadline, ans
 	// deadline passing there would look like one.
 	_ = rc.SetReadDeadline(answerBy)
 	return b, http.StatusOK, nil
+}
+
+// readSmall reads a small body through a scratch buffer, charging the small budget for each piece once it
+// has arrived.
+func (br *bodyReader) readSmall(r *http.Request, in io.Reader, deadline time.Time) (*body, error) {
+	b := &body{buf: bodies.Get().(*bytes.Buffer), budget: br.small}
+	b.buf.Reset()
+	scratch := scratches.Get().(*[scratchBytes]byte)
+	defer scratches.Put(scratch)
+	for {
+		n, err := in.Read(scratch[:])
+		if n > 0 {
+			if aerr := acquire(r.Context(), br.small, int64(n), deadline); aerr != nil {
+				return b, aerr
+			}
+			b.weight += int64(n)
+			if b.buf.Len() == 0 {
+				b.buf.Grow(int(r.ContentLength))
+			}
+			b.buf.Write(scratch[:n])
+		}
+		if err == io.EOF {
+			return b, nil
+		}
+		if err != nil {
+			return b, err
+		}
+	}
+}
+
+// readWhole waits for a body's first bytes, then charges budget its declared length and reads the rest.
+func readWhole(r *http.Request, in io.Reader, budget *semaphore.Weighted, deadline time.Time) (*body, error) {
+	var first [1]byte
+	n, err := io.ReadFull(in, first[:])
+	if err != nil {
+		return nil, err
+	}
+	if err := acquire(r.Context(), budget, r.ContentLength, deadline); err != nil {
+		return nil, err
+	}
+	b := &body{buf: bodies.Get().(*bytes.Buffer), weight: r.ContentLength, budget: budget}
+	b.buf.Reset()
+	// ReadFrom wants bytes.MinRead of room before every read, the last one (that finds the end) too: without
+	// it, a body of exactly its declared length would double the buffer.
+	b.buf.Grow(int(r.ContentLength) + bytes.MinRead)
+	b.buf.Write(first[:n])
+	_, err = b.buf.ReadFrom(in)
+	return b, err
+}
+
+// acquire takes n bytes of a budget, waiting for them until deadline.
+func acquire(ctx context.Context, budget *semaphore.Weighted, n int64, deadline time.Time) error {
+	if budget.TryAcquire(n) {
+		return nil
+	}
+	ctx, cancel := context.WithDeadline(ctx, deadline)
+	defer cancel()
+	if budget.Acquire(ctx, n) != nil {
+		return errBusy
+	}
+	return nil
+}
+
+// stallReader reads a request body, giving every read until bodyStallTimeout from its start (and no later
+// than the body's deadline) to bring bytes.
+type stallReader struct {
+	body     io.Reader
+	rc       *http.ResponseController
+	deadline time.Time
+}
+
+func (s *stallReader) Read(p []byte) (int, error) {
+	by := time.Now().Add(bodyStallTimeout)
+	if s.deadline.Before(by) {
+		by = s.deadline
+	}
+	_ = s.rc.SetReadDeadline(by)
+	return s.body.Read(p)
 }
 
 // deadlines are when reading the body must be done, and when the API server stops waiting for the answer:

@@ -102,15 +102,23 @@ func TestDeclaredOversizedBodyIsRefusedUnread(t *testing.T) {
 	assert.Contains(t, w.Body.String(), strconv.Itoa(webhook.MaxRequestBytes))
 }
 
+// paddedReview is a review of a compliant pod with an annotation of n bytes.
+func paddedReview(t *testing.T, n int) []byte {
+	t.Helper()
+	padded := newPod("web", compliantSpec())
+	padded.Annotations = map[string]string{"example.com/notes": strings.Repeat("n", n)}
+	return reviewBody(t, review(t, admissionv1.Create, padded, nil))
+}
+
 // Large bodies wait for their share of the budget, and are turned away when it does not come before the API
-// server's timeout: memory stays bounded however many large bodies arrive at once. Everyday small reviews
-// have a budget of their own, and never wait behind large ones.
+// server's timeout: memory stays bounded however many large bodies arrive at once. Smaller reviews (up to
+// 64 KiB, and up to 1 MiB) have budgets of their own, and never wait behind larger ones.
 func TestBodyBudget(t *testing.T) {
 	small := reviewBody(t, review(t, admissionv1.Create, newPod("web", compliantSpec()), nil))
-	padded := newPod("web", compliantSpec())
-	padded.Annotations = map[string]string{"example.com/notes": strings.Repeat("n", 100<<10)}
-	large := reviewBody(t, review(t, admissionv1.Create, padded, nil))
-	require.Greater(t, len(large), 64<<10)
+	medium := paddedReview(t, 100<<10)
+	large := paddedReview(t, 2<<20)
+	require.Greater(t, len(medium), 64<<10)
+	require.Greater(t, len(large), 1<<20)
 
 	tight := webhook.NewServer(webhook.ServerOptions{Policy: policy.Default(), BodyBudget: int64(len(large)) - 1}).WebhookMux()
 	r := httptest.NewRequest(http.MethodPost, webhook.ValidatePath+"?timeout=1s", bytes.NewReader(large))
@@ -121,10 +129,12 @@ func TestBodyBudget(t *testing.T) {
 	assert.Equal(t, "1", w.Header().Get("Retry-After"))
 	assert.Contains(t, w.Body.String(), "busy")
 
-	code, answer := post(t, tight, webhook.ValidatePath, "application/json", small)
-	assert.Equal(t, http.StatusOK, code, "a small review does not need the large budget")
-	require.NotNil(t, answer.Response)
-	assert.True(t, answer.Response.Allowed)
+	for name, body := range map[string][]byte{"small": small, "medium": medium} {
+		code, answer := post(t, tight, webhook.ValidatePath, "application/json", body)
+		assert.Equal(t, http.StatusOK, code, "a %s review does not need the large budget", name)
+		require.NotNil(t, answer.Response)
+		assert.True(t, answer.Response.Allowed)
+	}
 
 	fits := webhook.NewServer(webhook.ServerOptions{Policy: policy.Default(), BodyBudget: int64(len(large))}).WebhookMux()
 	for range 3 {
@@ -133,4 +143,19 @@ func TestBodyBudget(t *testing.T) {
 		require.NotNil(t, answer.Response)
 		assert.True(t, answer.Response.Allowed)
 	}
+}
+
+// The API server always declares a body's length. A body without one (chunked) is refused before it is
+// read, so that it cannot hold a budget sized for the largest review.
+func TestBodyOfUndeclaredLengthIsRefused(t *testing.T) {
+	mux := webhook.NewServer(webhook.ServerOptions{Policy: policy.Default()}).WebhookMux()
+	r := httptest.NewRequest(http.MethodPost, webhook.ValidatePath, strings.NewReader("{}"))
+	r.Header.Set("Content-Type", "application/json")
+	r.ContentLength = -1
+	r.TransferEncoding = []string{"chunked"}
+	w := httptest.NewRecorder()
+	mux.ServeHTTP(w, r)
+	assert.Equal(t, http.StatusLengthRequired, w.Code)
+	assert.Equal(t, "close", w.Header().Get("Connection"))
+	assert.Contains(t, w.Body.String(), "Content-Length")
 }

@@ -34,12 +34,20 @@ type testServer struct {
 // startServer starts the server with a certificate from a new CA and stops it when the test ends.
 func startServer(t *testing.T) *testServer {
 	t.Helper()
+	return startServerWith(t, func(*webhook.ServerOptions) {})
+}
+
+// startServerWith starts the server with options changed by change.
+func startServerWith(t *testing.T, change func(*webhook.ServerOptions)) *testServer {
+	t.Helper()
 	s := &testServer{certDir: t.TempDir(), ca: newTestCA(t)}
 	s.cert = s.ca.issueServing(t, s.certDir)
 
 	port := freePort(t)
 	s.addr = net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
-	srv := webhook.NewServer(webhook.ServerOptions{Host: "127.0.0.1", Port: port, CertDir: s.certDir, Policy: policy.Default()})
+	opts := webhook.ServerOptions{Host: "127.0.0.1", Port: port, CertDir: s.certDir, Policy: policy.Default()}
+	change(&opts)
+	srv := webhook.NewServer(opts)
 	ctx, cancel := context.WithCancel(context.Background())
 	stopped := make(chan error, 1)
 	go func() { stopped <- srv.Start(ctx) }()

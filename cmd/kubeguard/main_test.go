@@ -57,6 +57,12 @@ func TestUsageAndVersion(t *testing.T) {
 		{name: "serve with an unknown flag", args: []string{"serve", "--frobnicate"}, wantCode: exitUsage, wantErr: "flag provided but not defined"},
 		{name: "audit target without upgrade", args: []string{"audit", "--target-version", "1.37"}, wantCode: exitUsage, wantErr: "--target-version needs --upgrade"},
 		{name: "upgrade audit writing reports", args: []string{"audit", "--upgrade", "--write-reports"}, wantCode: exitUsage, wantErr: "run it without --upgrade"},
+		{name: "serve without a connection cap", args: []string{"serve", "--max-connections", "0"}, wantCode: exitUsage, wantErr: "max connections 0"},
+		{name: "serve with a metrics port uncapped", args: []string{"serve", "--metrics-max-connections", "-1"}, wantCode: exitUsage, wantErr: "max connections -1"},
+		{name: "serve with huge headers", args: []string{"serve", "--max-header-bytes", "16777216"}, wantCode: exitUsage, wantErr: "max header bytes"},
+		{name: "serve with no header timeout", args: []string{"serve", "--read-header-timeout", "0s"}, wantCode: exitUsage, wantErr: "read header timeout"},
+		{name: "serve with a memory limit that is no quantity", args: []string{"serve", "--memory-limit", "lots"}, wantCode: exitUsage, wantErr: "--memory-limit"},
+		{name: "serve with a tiny memory limit", args: []string{"serve", "--memory-limit", "1Mi"}, wantCode: exitUsage, wantErr: "want at least 32Mi"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/pprof"
+	"os"
 	"os/signal"
 	"syscall"
 	"time"
@@ -36,6 +37,10 @@ type serveFlags struct {
 	// shutdownDelay is how long kubeguard keeps answering after SIGTERM, unready and closing connections,
 	// before it closes its listener.
 	shutdownDelay time.Duration
+	// conns bound the webhook port; the metrics and health ports take the same limits with their own caps.
+	conns                     webhook.ConnLimits
+	metricsConns, healthConns int
+	memoryLimit               string
 }
 
 func runServe(args []string, stderr io.Writer) int {
@@ -49,6 +54,14 @@ func runServe(args []string, stderr io.Writer) int {
 	fs.StringVar(&f.metricsAddr, "metrics-bind-address", ":8080", `address of /metrics, or "0" to turn metrics off`)
 	fs.BoolVar(&f.profiling, "profiling", false, "also serve Go's profiler at /debug/pprof/ on the health probe address")
 	fs.DurationVar(&f.shutdownDelay, "shutdown-delay", 5*time.Second, "on SIGTERM, how long to keep answering (reporting unready, closing each connection after its answer) before closing the listener; requests in flight then still complete")
+	f.conns = webhook.DefaultConnLimits()
+	fs.IntVar(&f.conns.MaxConns, "max-connections", f.conns.MaxConns, "connections open at once on the webhook port; more wait in the kernel's accept queue (docs/install.md, \"Connection limits\")")
+	fs.IntVar(&f.metricsConns, "metrics-max-connections", webhook.DefaultMaxSideConns, "connections open at once on the metrics port")
+	fs.IntVar(&f.healthConns, "health-max-connections", webhook.DefaultMaxSideConns, "connections open at once on the health probe port")
+	fs.IntVar(&f.conns.MaxHeaderBytes, "max-header-bytes", f.conns.MaxHeaderBytes, "largest request line and headers accepted on every port; larger ones get 431")
+	fs.DurationVar(&f.conns.ReadHeaderTimeout, "read-header-timeout", f.conns.ReadHeaderTimeout, "time a new connection has for its TLS handshake and request headers, on every port")
+	fs.DurationVar(&f.conns.IdleTimeout, "idle-timeout", f.conns.IdleTimeout, "keep-alive connections idle this long are closed, on every port")
+	fs.StringVar(&f.memoryLimit, "memory-limit", "", "the container's memory limit (bytes, or a quantity such as 256Mi); the Go runtime then keeps its memory under 85% of it. The environment variable GOMEMLIMIT, when set, wins")
 	if err := fs.Parse(args); err != nil {
 		return exitUsage
 	}
@@ -57,8 +70,23 @@ func runServe(args []string, stderr io.Writer) int {
 		return exitUsage
 	}
 
+	for _, l := range []webhook.ConnLimits{f.conns, f.sideLimits(f.metricsConns), f.sideLimits(f.healthConns)} {
+		if err := l.Validate(); err != nil {
+			fmt.Fprintf(stderr, "kubeguard serve: %v\n", err)
+			return exitUsage
+		}
+	}
+	goLimit, err := setMemoryLimit(f.memoryLimit, os.Getenv("GOMEMLIMIT"))
+	if err != nil {
+		fmt.Fprintf(stderr, "kubeguard serve: --memory-limit: %v\n", err)
+		return exitUsage
+	}
+
 	log := logr.FromSlogHandler(slog.NewJSONHandler(stderr, nil))
 	ctrllog.SetLogger(log)
+	if goLimit > 0 {
+		log.Info("Go memory limit set", "bytes", goLimit, "from", f.memoryLimit)
+	}
 	p, err := loadPolicy(f.config)
 	if err != nil {
 		// A webhook that starts with a policy nobody wrote would deny or allow the wrong things: refuse.
@@ -93,6 +121,7 @@ func serve(signals context.Context, f serveFlags, p *policy.Policy, log logr.Log
 		Policy:    p,
 		Metrics:   webhook.NewMetrics(registry),
 		Log:       log.WithName("admission"),
+		Conns:     f.conns,
 		Lifecycle: lifecycle,
 	})
 
@@ -139,14 +168,14 @@ func serve(signals context.Context, f serveFlags, p *policy.Policy, log logr.Log
 		stopWebhook(webhook.ErrShuttingDown)
 		return nil
 	})
-	g.Go(func() error { return serveHTTP(probesCtx, f.healthAddr, health) })
+	g.Go(func() error { return f.sideLimits(f.healthConns).Serve(probesCtx, f.healthAddr, health) })
 	if f.metricsAddr != "0" {
 		metrics := http.NewServeMux()
 		// controller-runtime's server and certwatcher record into their own registry (webhook latency and
 		// in-flight requests, certificate reloads): serve both.
 		gatherers := prometheus.Gatherers{registry, ctrlmetrics.Registry}
 		metrics.Handle("/metrics", promhttp.HandlerFor(gatherers, promhttp.HandlerOpts{}))
-		g.Go(func() error { return serveHTTP(probesCtx, f.metricsAddr, metrics) })
+		g.Go(func() error { return f.sideLimits(f.metricsConns).Serve(probesCtx, f.metricsAddr, metrics) })
 	}
 	log.Info("kubeguard serving", "version", version, "port", f.port, "certDir", f.certDir, "config", f.config)
 	err := g.Wait()
@@ -168,19 +197,11 @@ func sleep(ctx context.Context, d time.Duration) {
 	}
 }
 
-// serveHTTP serves plain HTTP for probes and metrics until ctx ends.
-func serveHTTP(ctx context.Context, addr string, h http.Handler) error {
-	srv := &http.Server{Addr: addr, Handler: h, ReadHeaderTimeout: 5 * time.Second}
-	go func() {
-		<-ctx.Done()
-		shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		_ = srv.Shutdown(shutdown)
-	}()
-	if err := srv.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return fmt.Errorf("serving %s: %w", addr, err)
-	}
-	return nil
+// sideLimits are the limits of a metrics or health port: the webhook port's, with a cap of their own.
+func (f *serveFlags) sideLimits(maxConns int) webhook.ConnLimits {
+	l := f.conns
+	l.MaxConns = maxConns
+	return l
 }
 
 // handleChecks serves checks at path (all of them) and at path/<name> (one), as the kubelet and humans use.

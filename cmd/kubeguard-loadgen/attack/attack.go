@@ -35,10 +35,21 @@ const (
 	TricklingBodies Scenario = "trickling-bodies"
 	// MadeUpKinds sends small reviews, each of a kind nobody has heard of.
 	MadeUpKinds Scenario = "made-up-kinds"
+	// HeaderHoarding sends a request line and 1 MiB of headers without the blank line that ends them, over
+	// TLS to the webhook port, and waits; each connection reconnects once cut off.
+	HeaderHoarding Scenario = "header-hoarding"
+	// MetricsHeaderHoarding does the same to the metrics port (plain HTTP).
+	MetricsHeaderHoarding Scenario = "metrics-header-hoarding"
+	// Slowloris sends a review's headers declaring a 64 KiB body, and then nothing.
+	Slowloris Scenario = "slowloris"
+	// StalledChunked sends a review's headers with a chunked body, a first chunk, and then nothing.
+	StalledChunked Scenario = "stalled-chunked"
+	// Baseline sends nothing hostile: the ordinary reviews alone, to compare the attacks with.
+	Baseline Scenario = "baseline"
 )
 
 // Scenarios lists every attack.
-var Scenarios = []Scenario{HugeContainers, StalledBodies, TricklingBodies, MadeUpKinds}
+var Scenarios = []Scenario{HugeContainers, StalledBodies, TricklingBodies, MadeUpKinds, HeaderHoarding, MetricsHeaderHoarding, Slowloris, StalledChunked, Baseline}
 
 // MaxBodyBytes is the largest request body kubeguard accepts (webhook.MaxRequestBytes): the attacks send
 // bodies of exactly that size, the worst that gets past the first check.
@@ -47,7 +58,7 @@ const MaxBodyBytes = 7 << 20
 // Bounds of a run.
 const (
 	MaxDuration    = 10 * time.Minute
-	MaxConnections = 256
+	MaxConnections = 4096
 	MaxRequests    = 1_000_000
 )
 
@@ -94,8 +105,12 @@ func (o *Options) Validate(t *Target) error {
 	switch {
 	case !slices.Contains(Scenarios, o.Scenario):
 		return fmt.Errorf("unknown attack %q; want one of %v", o.Scenario, Scenarios)
-	case o.Connections < 1 || o.Connections > MaxConnections:
+	case o.Scenario == Baseline && o.Connections != 0:
+		return fmt.Errorf("%d hostile connections: the baseline has none", o.Connections)
+	case o.Scenario != Baseline && (o.Connections < 1 || o.Connections > MaxConnections):
 		return fmt.Errorf("%d hostile connections: want 1 to %d", o.Connections, MaxConnections)
+	case o.Scenario == MetricsHeaderHoarding && t.MetricsURL == "":
+		return errors.New("the metrics attack needs the server's /metrics URL")
 	case o.Requests < 0 || o.Requests > MaxRequests:
 		return fmt.Errorf("%d hostile requests: want 0 to %d", o.Requests, MaxRequests)
 	case o.Duration <= 0 || o.Duration > MaxDuration:
@@ -182,7 +197,7 @@ func Run(ctx context.Context, t Target, o Options) (*Report, error) {
 	// One ordinary review goes out with the attack's first requests, so that an attack over in a few
 	// milliseconds, before the rate's first tick, is still measured against a legitimate review.
 	opening := make(chan struct{})
-	go func() { ord.send(&o.Ordinary[0], openingSeq, start); close(opening) }()
+	go func() { ord.send(0, openingSeq, start); close(opening) }()
 	h.run(ctx)
 	rep.Seconds = time.Since(start).Seconds()
 	stopOrdinary()

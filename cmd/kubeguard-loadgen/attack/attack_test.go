@@ -227,6 +227,9 @@ func TestValidate(t *testing.T) {
 		"too many conns":      {target: good, change: func(o *Options) { o.Connections = MaxConnections + 1 }},
 		"endless":             {target: good, change: func(o *Options) { o.Duration = 0 }},
 		"no ordinary reviews": {target: good, change: func(o *Options) { o.Ordinary = nil }},
+		"no hostile conns":    {target: good, change: func(o *Options) { o.Connections = 0 }},
+		"hostile baseline":    {target: good, change: func(o *Options) { o.Scenario = Baseline }},
+		"metrics unknown":     {target: Target{URL: good.URL, TLS: &tls.Config{}}, change: func(o *Options) { o.Scenario = MetricsHeaderHoarding }},
 	} {
 		t.Run(name, func(t *testing.T) {
 			o := options(t, StalledBodies, 24, 24)
@@ -241,4 +244,70 @@ func TestValidate(t *testing.T) {
 func TestCountMetrics(t *testing.T) {
 	m := countMetrics([]byte("# HELP x y\n# TYPE x counter\nx{kind=\"Pod\"} 1\n\nx{kind=\"" + madeUpPrefix + "00\"} 2\n"))
 	assert.Equal(t, MetricsSample{Bytes: 70, Series: 2, MadeUpKinds: 1}, m)
+}
+
+// kubeguardLimited serves kubeguard's handlers with kubeguard's connection limits, over TLS for the
+// webhook and plain HTTP for its metrics.
+func kubeguardLimited(t *testing.T) Target {
+	t.Helper()
+	reg := prometheus.NewRegistry()
+	limits := webhook.DefaultConnLimits()
+	srv := httptest.NewUnstartedServer(nil)
+	srv.Config = limits.Server(webhook.NewServer(webhook.ServerOptions{Policy: policy.Default(), Metrics: webhook.NewMetrics(reg)}).WebhookMux())
+	srv.StartTLS()
+	t.Cleanup(srv.Close)
+	metrics := httptest.NewUnstartedServer(nil)
+	metrics.Config = limits.Server(promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	metrics.Start()
+	t.Cleanup(metrics.Close)
+	pool := x509.NewCertPool()
+	pool.AddCert(srv.Certificate())
+	return Target{URL: srv.URL + webhook.ValidatePath, TLS: &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}, MetricsURL: metrics.URL + "/metrics"}
+}
+
+// Each connection attack is cut off by kubeguard's limits, with the answer expected of it, while the
+// ordinary reviews are answered.
+func TestConnectionAttacksAreCutOff(t *testing.T) {
+	for scenario, want := range map[Scenario]string{
+		HeaderHoarding:        outcomeCutOffHTTP(http.StatusRequestHeaderFieldsTooLarge),
+		MetricsHeaderHoarding: outcomeCutOffHTTP(http.StatusRequestHeaderFieldsTooLarge),
+		Slowloris:             outcomeCutOffHTTP(http.StatusBadRequest),
+		StalledChunked:        outcomeCutOffHTTP(http.StatusLengthRequired),
+	} {
+		t.Run(string(scenario), func(t *testing.T) {
+			rep, err := Run(context.Background(), kubeguardLimited(t), options(t, scenario, 2, 4))
+			require.NoError(t, err)
+			assert.Empty(t, rep.Failures)
+			require.Len(t, rep.Hostile, 1)
+			s := rep.Hostile[0]
+			assert.Equal(t, 4, s.Sent)
+			// The server may close the connection before its answer is read.
+			assert.Equal(t, 4, s.Outcomes[want]+s.Outcomes[outcomeClosed], s.Outcomes)
+			assert.Positive(t, s.Outcomes[want], s.Outcomes)
+			assert.Equal(t, rep.Ordinary.Sent, rep.Ordinary.Correct)
+		})
+	}
+}
+
+// The baseline sends nothing hostile, for its duration, while the ordinary reviews go out; each body's
+// figures are reported.
+func TestBaselineSendsOrdinaryReviewsAlone(t *testing.T) {
+	o := options(t, Baseline, 0, 0)
+	o.Duration = time.Second
+	rep, err := Run(context.Background(), kubeguard(t), o)
+	require.NoError(t, err)
+	assert.Empty(t, rep.Failures)
+	assert.Empty(t, rep.Hostile)
+	assert.GreaterOrEqual(t, rep.Seconds, 1.0)
+	require.Len(t, rep.Ordinary.Bodies, 2)
+	sent := 0
+	for _, b := range rep.Ordinary.Bodies {
+		assert.Equal(t, b.Sent, b.Correct, b.Name)
+		assert.Positive(t, b.Bytes, b.Name)
+		sent += b.Sent
+	}
+	assert.Equal(t, rep.Ordinary.Sent, sent)
+	pod, ok := rep.Ordinary.Body("pod-compliant")
+	require.True(t, ok)
+	assert.Positive(t, pod.Sent)
 }

@@ -54,6 +54,12 @@ func newHostile(t *Target, o *Options) *hostile {
 		h.slowBodies(o.Scenario == TricklingBodies)
 	case MadeUpKinds:
 		h.madeUpKinds()
+	case HeaderHoarding, MetricsHeaderHoarding:
+		h.headerHoarding(o.Scenario == MetricsHeaderHoarding)
+	case Slowloris:
+		h.slowloris()
+	case StalledChunked:
+		h.stalledChunked()
 	}
 	return h
 }
@@ -82,6 +88,13 @@ func (h *hostile) run(ctx context.Context) {
 		})
 	}
 	wg.Wait()
+	if len(h.workers) == 0 {
+		// The baseline: the ordinary reviews go on alone for the run's duration.
+		select {
+		case <-ctx.Done():
+		case <-time.After(time.Until(deadline)):
+		}
+	}
 }
 
 func (h *hostile) shapes() []Shape {

@@ -32,9 +32,11 @@ type ordinary struct {
 	answered  int
 	correct   int
 	latencies []time.Duration
-	errors    map[string]int
-	samples   map[string]string
-	changed   chan struct{}
+	// perBody are the figures of each body, in the order of bodies.
+	perBody []bodyFigures
+	errors  map[string]int
+	samples map[string]string
+	changed chan struct{}
 }
 
 func newOrdinary(t *Target, o *Options) *ordinary {
@@ -44,6 +46,7 @@ func newOrdinary(t *Target, o *Options) *ordinary {
 		bodies:  o.Ordinary,
 		rate:    o.OrdinaryRate,
 		client:  newClient(t.TLS, maxOrdinaryInFlight, o.Timeout),
+		perBody: make([]bodyFigures, len(o.Ordinary)),
 		errors:  map[string]int{},
 		samples: map[string]string{},
 		changed: make(chan struct{}, 1),
@@ -52,6 +55,12 @@ func newOrdinary(t *Target, o *Options) *ordinary {
 
 // openingSeq numbers the review sent as an attack starts, apart from the rate's own sequence.
 const openingSeq = 1 << 40
+
+// bodyFigures are what became of the reviews of one body.
+type bodyFigures struct {
+	sent, correct int
+	latencies     []time.Duration
+}
 
 // run sends reviews until ctx is done, then waits for those in flight.
 func (o *ordinary) run(ctx context.Context) {
@@ -75,14 +84,15 @@ func (o *ordinary) run(ctx context.Context) {
 		}
 		wg.Go(func() {
 			defer func() { <-slots }()
-			o.send(&o.bodies[seq%uint64(len(o.bodies))], seq, due)
+			o.send(int(seq%uint64(len(o.bodies))), seq, due)
 		})
 	}
 }
 
 // send sends one review and records its answer. It does not follow the run's context: a review sent
 // before the attack ended is answered, or times out, like any other.
-func (o *ordinary) send(b *review.Body, seq uint64, due time.Time) {
+func (o *ordinary) send(body int, seq uint64, due time.Time) {
+	b := &o.bodies[body]
 	var uid review.UID
 	review.NewUID(&uid, ordinaryConnection, seq)
 	w := &worker{index: ordinaryConnection, client: o.client}
@@ -98,8 +108,12 @@ func (o *ordinary) send(b *review.Body, seq uint64, due time.Time) {
 	defer o.mu.Unlock()
 	o.answered++
 	o.latencies = append(o.latencies, took)
+	fig := &o.perBody[body]
+	fig.sent++
+	fig.latencies = append(fig.latencies, took)
 	if outcome == want {
 		o.correct++
+		fig.correct++
 	} else {
 		kind := fmt.Sprintf("%s, want %s", outcome, want)
 		o.errors[kind]++
@@ -142,6 +156,7 @@ func (o *ordinary) restart() {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	o.answered, o.correct, o.latencies = 0, 0, nil
+	clear(o.perBody)
 	clear(o.errors)
 	clear(o.samples)
 }
@@ -149,7 +164,13 @@ func (o *ordinary) restart() {
 func (o *ordinary) report() Ordinary {
 	o.mu.Lock()
 	defer o.mu.Unlock()
+	bodies := make([]OrdinaryBody, len(o.bodies))
+	for i := range o.bodies {
+		fig := &o.perBody[i]
+		bodies[i] = OrdinaryBody{Name: o.bodies[i].Name, Bytes: o.bodies[i].Len(), Sent: fig.sent, Correct: fig.correct, Latency: latency.Summarize(fig.latencies)}
+	}
 	return Ordinary{
+		Bodies:       bodies,
 		Rate:         o.rate,
 		Sent:         o.answered,
 		Correct:      o.correct,

@@ -54,6 +54,27 @@ type Ordinary struct {
 	ErrorSamples map[string]string `json:"errorSamples,omitempty"`
 	// Latency counts from when a review was due, not from when it could be sent.
 	Latency latency.Summary `json:"latency"`
+	// Bodies are the same figures for each body.
+	Bodies []OrdinaryBody `json:"bodies,omitempty"`
+}
+
+// OrdinaryBody is what became of the ordinary reviews of one body.
+type OrdinaryBody struct {
+	Name    string          `json:"name"`
+	Bytes   int             `json:"bytes"`
+	Sent    int             `json:"sent"`
+	Correct int             `json:"correct"`
+	Latency latency.Summary `json:"latency"`
+}
+
+// Body returns the figures of the body of that name, if it was sent.
+func (o *Ordinary) Body(name string) (OrdinaryBody, bool) {
+	for _, b := range o.Bodies {
+		if b.Name == name {
+			return b, true
+		}
+	}
+	return OrdinaryBody{}, false
 }
 
 // Server is what /proc showed of the server.
@@ -121,6 +142,10 @@ func (r *Report) WriteSummary(w io.Writer) {
 	o := r.Ordinary
 	fmt.Fprintf(w, "  ordinary   %d sent at %g/s, %d answered as expected; p50 %.2fms, p99 %.2fms, max %.2fms\n",
 		o.Sent, o.Rate, o.Correct, o.Latency.P50Millis, o.Latency.P99Millis, o.Latency.MaxMillis)
+	for _, b := range o.Bodies {
+		fmt.Fprintf(w, "             %s (%d bytes): %d sent, %d as expected; p99 %.2fms, max %.2fms\n",
+			b.Name, b.Bytes, b.Sent, b.Correct, b.Latency.P99Millis, b.Latency.MaxMillis)
+	}
 	if s := r.Server; s != nil {
 		fmt.Fprintf(w, "  server     pid %d, alive %t, %.2fs CPU, peak RSS %.1f MiB, RSS %.1f MiB before, %.1f MiB after\n",
 			s.PID, s.Alive, s.CPUSeconds, mib(s.PeakRSSBytes), mib(s.RSSBeforeBytes), mib(s.RSSAfterBytes))

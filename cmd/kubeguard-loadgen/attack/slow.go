@@ -73,8 +73,26 @@ type slowAnswer struct {
 // slowBody sends one slow body on a connection of its own and waits, at most cutOffWait, for the server to
 // deal with it.
 func (h *hostile) slowBody(ctx context.Context, host, header string, filler []byte, trickle bool) (outcome, sample string, answerBytes int) {
+	return h.hold(ctx, h.dialTLS(host), func(conn net.Conn, answered chan slowAnswer) {
+		if _, err := io.WriteString(conn, header); err == nil {
+			writeSlowly(conn, filler, trickle, answered)
+		}
+	})
+}
+
+// dialTLS connects to host over TLS, as the API server does.
+func (h *hostile) dialTLS(host string) func(ctx context.Context) (net.Conn, error) {
+	return func(ctx context.Context) (net.Conn, error) {
+		return (&tls.Dialer{Config: h.target.TLS.Clone()}).DialContext(ctx, "tcp", host)
+	}
+}
+
+// hold opens a connection of its own, has send write to it (send returns when it has written what it
+// means to, or the server answered, or a write failed), and waits, at most cutOffWait in all, for the server
+// to answer or close the connection.
+func (h *hostile) hold(ctx context.Context, dial func(context.Context) (net.Conn, error), send func(net.Conn, chan slowAnswer)) (outcome, sample string, answerBytes int) {
 	dialCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	conn, err := (&tls.Dialer{Config: h.target.TLS.Clone()}).DialContext(dialCtx, "tcp", host)
+	conn, err := dial(dialCtx)
 	cancel()
 	if err != nil {
 		return outcomeDialFailed, err.Error(), 0
@@ -87,10 +105,7 @@ func (h *hostile) slowBody(ctx context.Context, host, header string, filler []by
 
 	answered := make(chan slowAnswer, 1)
 	go func() { answered <- readSlowAnswer(conn, h.cutOffWait) }()
-
-	if _, err := io.WriteString(conn, header); err == nil {
-		writeSlowly(conn, filler, trickle, answered)
-	}
+	send(conn, answered)
 	a := <-answered
 	if ctx.Err() != nil {
 		return outcomeInterrupted, ctx.Err().Error(), a.bytes

@@ -36,6 +36,9 @@ type UID [36]byte
 
 func (u *UID) String() string { return string(u[:]) }
 
+// Len is the size of the review as sent.
+func (b *Body) Len() int { return len(b.prefix) + len(UID{}) + len(b.suffix) }
+
 // Load reads PATH=VERDICT arguments.
 func Load(args []string) ([]Body, error) {
 	bodies := make([]Body, 0, len(args))
