@@ -52,7 +52,7 @@ func TestPodSameInputs(t *testing.T) {
 		{name: "hostUsers changed", old: compliantPod(), new: podWith(func(p *Pod) { p.Spec.HostUsers = new(false) })},
 		{name: "hostNetwork changed", old: compliantPod(), new: podWith(func(p *Pod) { p.Spec.HostNetwork = true })},
 		{name: "volume source changed", old: podWith(func(p *Pod) { p.Spec.Volumes = []Volume{{Name: "v", EmptyDir: &Present{}}} }),
-			new: podWith(func(p *Pod) { p.Spec.Volumes = []Volume{{Name: "v", HostPath: &Present{}}} })},
+			new: podWith(func(p *Pod) { p.Spec.Volumes = []Volume{{Name: "v", HostPath: &HostPath{Path: "/var/run"}}} })},
 		{name: "hostPort added", old: compliantPod(), new: podWith(func(p *Pod) { p.Spec.Containers[0].Ports = []ContainerPort{{HostPort: 80}} })},
 		{name: "probe host set", old: podWith(func(p *Pod) { p.Spec.Containers[0].LivenessProbe = &Handler{HTTPGet: &HostAction{}} }),
 			new: podWith(func(p *Pod) { p.Spec.Containers[0].LivenessProbe = &Handler{HTTPGet: &HostAction{Host: "10.0.0.1"}} })},
