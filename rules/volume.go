@@ -90,9 +90,10 @@ func (v *Volume) refusedSource() string {
 }
 
 // volumeIdentity is the identity of a refused volume: for every container that mounts it, what of the node
-// each mount reaches and whether the container may write there. A mount of a wider directory, a writable
-// mount of a read-only one, or a new container that mounts the volume is then something the old pod did
-// not have. A volume no container mounts reaches none, and its value is the source alone.
+// each mount reaches, and whether the container may write there or propagate mounts to the node, each a
+// value of its own. A wider directory, a writable mount of a read-only one, or a new container that mounts
+// the volume is then something the old pod did not have, while making a mount read-only is not. A volume
+// no container mounts reaches none, and its value is the source alone.
 func (p *Pod) volumeIdentity(v *Volume, source string) Identity {
 	if v.HostPath != nil {
 		source += " " + strconv.Quote(v.HostPath.Path)
@@ -103,8 +104,17 @@ func (p *Pod) volumeIdentity(v *Volume, source string) Identity {
 	var reaches []Reach
 	p.forEachContainer(func(ref containerRef) {
 		for i := range ref.c.VolumeMounts {
-			if m := &ref.c.VolumeMounts[i]; m.Name == v.Name {
-				reaches = append(reaches, Reach{Container: ref.id(), Value: source + m.describe()})
+			m := &ref.c.VolumeMounts[i]
+			if m.Name != v.Name {
+				continue
+			}
+			mounted := source + m.subPath()
+			reaches = append(reaches, Reach{Container: ref.id(), Value: mounted + " readable"})
+			if !m.ReadOnly {
+				reaches = append(reaches, Reach{Container: ref.id(), Value: mounted + " writable"})
+			}
+			if m.MountPropagation != nil && *m.MountPropagation != corev1.MountPropagationNone {
+				reaches = append(reaches, Reach{Container: ref.id(), Value: mounted + " with " + string(*m.MountPropagation) + " propagation"})
 			}
 		}
 	})
@@ -114,22 +124,14 @@ func (p *Pod) volumeIdentity(v *Volume, source string) Identity {
 	return Identity{Reaches: reaches}
 }
 
-// describe says how a mount uses its volume, as ratcheting compares it.
-func (m *VolumeMount) describe() string {
+// subPath says which part of its volume a mount reaches, "" for all of it.
+func (m *VolumeMount) subPath() string {
 	var b strings.Builder
-	if m.ReadOnly {
-		b.WriteString(" mounted read-only")
-	} else {
-		b.WriteString(" mounted writable")
-	}
 	if m.SubPath != "" {
 		b.WriteString(" at subPath " + strconv.Quote(m.SubPath))
 	}
 	if m.SubPathExpr != "" {
 		b.WriteString(" at subPathExpr " + strconv.Quote(m.SubPathExpr))
-	}
-	if m.MountPropagation != nil && *m.MountPropagation != corev1.MountPropagationNone {
-		b.WriteString(" with " + string(*m.MountPropagation) + " propagation")
 	}
 	return b.String()
 }
