@@ -42,3 +42,43 @@ func TestObjectAdmittedInDryRunCanBeRelabelledOnceEnforced(t *testing.T) {
 	require.Zero(t, res.ExitCode)
 	assert.Equal(t, "payments security", res.Stdout)
 }
+
+// A legacy Deployment whose pod runs as root, admitted before its namespace enforced, may still be
+// updated in ways that add nothing (a new image, a read-only root filesystem), but a new container would inherit the pod's root: the
+// real API server refuses the update through kubeguard, naming the pod-level field.
+func TestNewContainerInheritingPodRootIsRefused(t *testing.T) {
+	ns := newNamespace(t, true)
+	deployments := workloads[1]
+	require.Equal(t, "Deployment", deployments.kind)
+	const name = "legacy"
+	legacy := compliantPodSpec()
+	legacy.SecurityContext.RunAsUser = new(int64(0))
+	res := kubectl(t, "apply", "-n", ns, "-f", manifestFile(t, name, deployments.build(name, legacy)))
+	require.Zero(t, res.ExitCode, "creating the legacy deployment in dry-run")
+
+	res = kubectl(t, "label", "namespace", ns, framework.ModeLabel+"-")
+	require.Zero(t, res.ExitCode, "removing the dry-run label")
+	waitForEnforcement(t, ns)
+
+	res = kubectl(t, "set", "image", "-n", ns, "deployment/"+name, "app=registry.example/app:1.1")
+	assert.Zero(t, res.ExitCode, "a new image adds nothing")
+	res = kubectl(t, "patch", "-n", ns, "deployment", name, "-p",
+		`{"spec":{"template":{"spec":{"containers":[{"name":"app","securityContext":{"readOnlyRootFilesystem":true}}]}}}}`)
+	assert.Zero(t, res.ExitCode, "hardening a container adds nothing")
+	assert.Contains(t, res.Stderr, `Warning: [existing] run-as-root: runAsUser is 0 (root), inherited by containers "app", "sidecar"`)
+
+	withEvil := compliantPodSpec()
+	withEvil.SecurityContext.RunAsUser = new(int64(0))
+	evil := withEvil.Containers[1]
+	evil.Name = "evil"
+	withEvil.Containers = append(withEvil.Containers, evil)
+	res = kubectl(t, "apply", "-n", ns, "-f", manifestFile(t, name+"-evil", deployments.build(name, withEvil)))
+	assert.NotZero(t, res.ExitCode, "the update that adds a root container is admitted")
+	assert.Contains(t, res.Stderr, deniedHeader(deployments.resource, name, 1))
+	assert.Contains(t, res.Stderr, `run-as-root: spec.template.spec.securityContext.runAsUser: is 0 (root), inherited by containers "app", "sidecar", "evil"`)
+	assert.NotContains(t, res.Stderr, "Warning:", "a denial carries warnings")
+
+	res = kubectl(t, "get", "-n", ns, "deployment", name, "-o", `jsonpath={.spec.template.spec.containers[*].name}`)
+	require.Zero(t, res.ExitCode)
+	assert.Equal(t, "app sidecar", res.Stdout, "the stored deployment is unchanged")
+}

@@ -21,11 +21,12 @@ var (
 	bindingKind = schema.GroupKind{Group: rbacv1.GroupName, Kind: "RoleBinding"}
 )
 
-// podDocument is a Pod named "web" in namespace "payments" whose spec is pod's.
+// podDocument is a Pod named "web" in namespace "payments" whose spec and annotations are pod's.
 func podDocument(pod *rules.Pod) *objects.Document {
 	d := &objects.Document{}
 	d.Metadata.Name, d.Metadata.Namespace = "web", "payments"
 	d.Spec.PodSpec = pod.Spec
+	d.Metadata.Annotations = pod.Annotations
 	return d
 }
 

@@ -1,67 +1,59 @@
 package judgement
 
 import (
-	"strings"
-
 	"github.com/kubeguard/kubeguard/rules"
 )
 
-// identity is what makes two violations "the same" across an update: the rule, the container by name (""
-// at pod level), the setting's path without list indexes, and what is wrong. Names rather than indexes, so
-// that reordering containers or subjects changes nothing; the problem text, so that a value made worse
-// (RuntimeDefault to Unconfined, a new User subject, whose name the problem carries) is new.
-type identity struct {
-	rule, container, field, problem string
-}
+/*
+Ratcheting an update (updates: ratchet) allows what the object an update replaces already broke, and
+denies what the update adds. Its reference semantics:
 
-// reach is a setting of one container, as far as a rule is concerned: which containers a pod-level value
-// already left unprotected.
-type reach struct {
-	rule, setting, container string
-}
+  - A violation has keys (rules.Violation.Keys): one per container it reaches and offending value, each
+    key made of
+      - the rule;
+      - the container: its kind and its name. The kinds are init, sidecar (an init container with
+        restartPolicy: Always, which runs for the pod's whole life), regular and ephemeral: a container
+        that moves from one kind to another (an init container made regular or a sidecar) is a new
+        container. A pod-level value is keyed once per container it reaches (all of them for hostNetwork,
+        a HostProcess pod or a sysctl; those that inherit it for runAsUser and the other inherited
+        settings; those that mount it for a volume), so a new container that inherits it is new;
+      - the setting: the field path without list indexes (so that reordering changes nothing); for the
+        settings a container inherits from the pod, the setting's name whether the value is set at the
+        pod, the container or in an annotation, so that fixing one container of several, or moving a
+        value between the pod and its containers, keeps what it already was;
+      - the offending value, in a canonical form: "unset", "Unconfined", "0", one capability, a hostPath
+        with its path and whether it is mounted writable, a bound subject and its role. A weaker value is
+        another value: unset to Unconfined, a non-root UID to 0, a read-only /var/log/app to a writable /.
+  - A violation of the new object is existing when every one of its keys is a key of a violation of the
+    old object, judged by the same policy, requester and moment; otherwise it is new. The update is
+    allowed (with warnings) when none is new, so:
+        allowed(update) == keys(violations(new)) ⊆ keys(violations(old))
+    for every profile and configuration. Messages play no part: they are for people, and they are
+    shortened ("… and 1 more") where keys are not.
 
-func identityOf(v *rules.Violation) identity {
-	return identity{rule: v.Rule, container: v.Container, field: withoutIndexes(v.Field), problem: v.Problem}
-}
+How it could be abused, and why it holds: an attacker with the right to update a legacy object wants a
+change that widens access to look like one it already had. A new container, one renamed or moved to
+another kind, a pod-level value that reaches one more container, a value made weaker, and a volume
+mounted more widely or by another container all have keys the old object did not have. Keys come from
+the rules, which read only the decoded view, so no text of the request's choosing can match an old key
+by accident. Matching goes through a map: a quadratic comparison of two long container lists would be a
+way to stall the webhook.
+*/
 
 // ratchet moves to Existing the violations that before, the judgement of the object an update replaces,
-// already has. What is left in Enforced and DryRun is what the update adds. Matching goes through maps:
-// requests are untrusted, and a quadratic comparison of two long container lists would be a way to stall
-// the webhook.
+// already has. What is left in Enforced and DryRun is what the update adds.
 func (r *Result) ratchet(before *Result) {
-	seen := make(map[identity]bool, len(before.Enforced)+len(before.DryRun))
-	// reached: containers a pod-level value left unprotected; flagged: containers with a violation of
-	// their own.
-	reached, flagged := map[reach]bool{}, map[reach]bool{}
+	seen := make(map[rules.Key]bool, len(before.Enforced)+len(before.DryRun))
 	for _, list := range [][]rules.Violation{before.Enforced, before.DryRun} {
 		for i := range list {
-			v := &list[i]
-			seen[identityOf(v)] = true
-			setting := settingName(v.Field)
-			if v.Container != "" {
-				flagged[reach{v.Rule, setting, v.Container}] = true
-			}
-			for _, c := range v.Affected {
-				reached[reach{v.Rule, setting, c}] = true
+			for _, k := range list[i].Keys() {
+				seen[k] = true
 			}
 		}
 	}
 	existing := func(v *rules.Violation) bool {
-		if seen[identityOf(v)] {
-			return true
-		}
-		// The same setting may move between the pod and its containers: a container that was left
-		// unprotected by the pod may stay unprotected on its own, and a pod-level violation that reaches
-		// only containers that were already unprotected adds nothing.
-		setting := settingName(v.Field)
-		if v.Container != "" {
-			return reached[reach{v.Rule, setting, v.Container}]
-		}
-		if len(v.Affected) == 0 {
-			return false
-		}
-		for _, c := range v.Affected {
-			if k := (reach{v.Rule, setting, c}); !reached[k] && !flagged[k] {
+		for _, k := range v.Keys() {
+			if !seen[k] {
 				return false
 			}
 		}
@@ -82,28 +74,4 @@ func (r *Result) split(vs []rules.Violation, existing func(v *rules.Violation) b
 		}
 	}
 	return kept
-}
-
-// withoutIndexes drops the numbers between brackets: containers[3].securityContext becomes
-// containers[].securityContext. Keys between brackets (annotations) stay.
-func withoutIndexes(path string) string {
-	if !strings.Contains(path, "[") {
-		return path
-	}
-	var b strings.Builder
-	b.Grow(len(path))
-	for i := 0; i < len(path); i++ {
-		b.WriteByte(path[i])
-		if path[i] != '[' {
-			continue
-		}
-		j := i + 1
-		for j < len(path) && path[j] >= '0' && path[j] <= '9' {
-			j++
-		}
-		if j > i+1 && j < len(path) && path[j] == ']' {
-			i = j - 1
-		}
-	}
-	return b.String()
 }

@@ -51,6 +51,7 @@ func checkAddedCapabilities(pod *Pod, _ *Options) []Violation {
 			Container: ref.c.Name,
 			Problem:   "includes " + quoteNames(extra),
 			Fix:       "remove them; only the runtime's default capabilities (CHOWN, NET_BIND_SERVICE, SETUID, ...) may be added",
+			Identity:  ref.ownIdentity(extra...),
 		})
 	})
 	return out

@@ -62,6 +62,7 @@ func checkAppArmorProfile(pod *Pod, opts *Options) []Violation {
 		container:        containerAppArmorProfile,
 		annotationPrefix: AppArmorAnnotationPrefix,
 		problem:          appArmorProblem,
+		canonical:        func(p *corev1.AppArmorProfile) string { return profileValue(string(p.Type), p.LocalhostProfile) },
 		fix:              "set appArmorProfile: {type: RuntimeDefault}",
 		annotationFix:    "set it to runtime/default, or remove it and set appArmorProfile: {type: RuntimeDefault}",
 	}.judge(pod, opts)

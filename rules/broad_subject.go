@@ -67,10 +67,11 @@ func checkBroadSubject(binding *Binding, opts *Options) []Violation {
 			continue
 		}
 		out = append(out, Violation{
-			Rule:    broadSubjectID,
-			Field:   field.NewPath("subjects").Index(i).String(),
-			Problem: fmt.Sprintf("grants %s %q to %s", binding.RoleRef.Kind, binding.RoleRef.Name, who),
-			Fix:     "bind the Groups (on AKS, Microsoft Entra ID groups) or ServiceAccounts that need the role instead",
+			Rule:     broadSubjectID,
+			Field:    field.NewPath("subjects").Index(i).String(),
+			Problem:  fmt.Sprintf("grants %s %q to %s", binding.RoleRef.Kind, binding.RoleRef.Name, who),
+			Fix:      "bind the Groups (on AKS, Microsoft Entra ID groups) or ServiceAccounts that need the role instead",
+			Identity: bindingIdentity(binding, s),
 		})
 	}
 	return out

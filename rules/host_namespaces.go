@@ -38,6 +38,8 @@ func checkHostNamespaces(pod *Pod, _ *Options) []Violation {
 				Field:   pod.specPath().Child(ns.field).String(),
 				Problem: "is true",
 				Fix:     "set " + ns.field + ": false or remove it",
+				// Every container of the pod shares the node's namespace.
+				Identity: pod.podIdentity("true", nil),
 			})
 		}
 	}

@@ -8,8 +8,10 @@ files (credentials, the container runtime's socket, other pods' data) and lets a
 trusts what it reads.
 
 Fields read:
-  spec.volumes[*].hostPath
-Passing values: unset.
+  spec.volumes[*].hostPath (its path and type)
+  spec.{initContainers,containers,ephemeralContainers}[*].volumeMounts[*] (which containers mount it, how)
+Passing values: unset. The path and the mounts do not change the verdict; they say what the volume opens,
+so that ratcheting an update tells a wider or writable hostPath from a narrower, read-only one.
 */
 
 const hostPathVolumesID = "host-path-volumes"
@@ -31,10 +33,11 @@ func checkHostPathVolumes(pod *Pod, _ *Options) []Violation {
 			continue
 		}
 		out = append(out, Violation{
-			Rule:    hostPathVolumesID,
-			Field:   pod.specPath().Child("volumes").Index(i).Child("hostPath").String(),
-			Problem: fmt.Sprintf("is set (volume %q mounts a directory of the node)", v.Name),
-			Fix:     "use an emptyDir, configMap, secret or persistentVolumeClaim volume instead",
+			Rule:     hostPathVolumesID,
+			Field:    pod.specPath().Child("volumes").Index(i).Child("hostPath").String(),
+			Problem:  fmt.Sprintf("is set (volume %q mounts a directory of the node)", v.Name),
+			Fix:      "use an emptyDir, configMap, secret or persistentVolumeClaim volume instead",
+			Identity: pod.volumeIdentity(v, "hostPath"),
 		})
 	}
 	return out

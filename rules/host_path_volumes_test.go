@@ -15,7 +15,7 @@ func TestHostPathVolumes(t *testing.T) {
 		{
 			name: "hostPath volume among others, in a cronjob",
 			pod: podWith(tweaks(inCronJob, func(p *Pod) {
-				p.Spec.Volumes = []Volume{{Name: "cache", EmptyDir: &Present{}}, {Name: "docker", HostPath: &Present{}}}
+				p.Spec.Volumes = []Volume{{Name: "cache", EmptyDir: &Present{}}, {Name: "docker", HostPath: &HostPath{Path: "/var/run"}}}
 			})),
 			want: []Violation{{
 				Rule:    "host-path-volumes",

@@ -21,6 +21,9 @@ type inheritedSetting[T any] struct {
 	annotationPrefix string
 	// problem says what is wrong with a value, "" when it passes; value is nil when unset everywhere.
 	problem func(value *T, opts *Options) string
+	// canonical is the value as ratcheting compares it (see Identity); it is never called with nil, which is
+	// Unset.
+	canonical func(value *T) string
 	// fix says what to set instead.
 	fix string
 	// annotationFix says what to do instead when the offending value comes from an annotation.
@@ -41,11 +44,13 @@ func (s inheritedSetting[T]) judge(pod *Pod, opts *Options) []Violation {
 			Problem:  unsetProblem + " for the pod or " + pluralContainers(all),
 			Fix:      s.fix,
 			Affected: all,
+			Identity: s.identity(pod.podIdentity(Unset, nil)),
 		}}
 	}
 
 	var perContainer []Violation
 	var inheritors []string
+	var inheritorIDs []Reach
 	podFails := s.pod != nil && s.problem(s.pod, opts) != ""
 	pod.forEachContainer(func(ref containerRef) {
 		value, fromAnnotation := s.container(pod, ref.c)
@@ -55,7 +60,10 @@ func (s inheritedSetting[T]) judge(pod *Pod, opts *Options) []Violation {
 			if problem == "" {
 				return
 			}
-			v := Violation{Rule: s.rule, Container: ref.c.Name, Problem: problem, Fix: s.fix}
+			v := Violation{
+				Rule: s.rule, Container: ref.c.Name, Problem: problem, Fix: s.fix,
+				Identity: s.identity(ref.ownIdentity(s.canonical(value))),
+			}
 			if fromAnnotation {
 				v.Field, v.Fix = pod.annotationPath(s.annotationPrefix+ref.c.Name).String(), s.annotationFix
 			} else {
@@ -65,6 +73,7 @@ func (s inheritedSetting[T]) judge(pod *Pod, opts *Options) []Violation {
 		case s.pod != nil:
 			if podFails {
 				inheritors = append(inheritors, ref.c.Name)
+				inheritorIDs = append(inheritorIDs, Reach{Container: ref.id(), Value: s.canonical(s.pod)})
 			}
 		case unsetProblem != "":
 			perContainer = append(perContainer, Violation{
@@ -73,6 +82,7 @@ func (s inheritedSetting[T]) judge(pod *Pod, opts *Options) []Violation {
 				Container: ref.c.Name,
 				Problem:   unsetProblem + " here or for the pod",
 				Fix:       s.fix,
+				Identity:  s.identity(ref.ownIdentity(Unset)),
 			})
 		}
 	})
@@ -86,8 +96,16 @@ func (s inheritedSetting[T]) judge(pod *Pod, opts *Options) []Violation {
 		Problem:  s.problem(s.pod, opts) + ", inherited by " + pluralContainers(inheritors),
 		Fix:      s.fix,
 		Affected: inheritors,
+		Identity: s.identity(Identity{Reaches: inheritorIDs}),
 	}
 	return append([]Violation{inherited}, perContainer...)
+}
+
+// identity names the setting of id the same way wherever its value is set, so that a value moved between
+// the pod, a container and an annotation keeps its identity for the containers it reaches.
+func (s inheritedSetting[T]) identity(id Identity) Identity {
+	id.Setting = "securityContext." + s.field
+	return id
 }
 
 // unsetEverywhere reports whether the pod has containers and none of them sets the value. It is asked before

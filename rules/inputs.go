@@ -7,8 +7,11 @@ import (
 )
 
 // SameInputs reports whether every field the pod rules read is equal in p and q, so that an update from one
-// to the other cannot change a verdict. Of the annotations only the AppArmor ones count: others (a restart
-// timestamp, a team label) do not concern the rules.
+// to the other cannot change a verdict or what a violation is about. It compares the Pod view whole, the
+// one place that says what the rules read: a rule is given nothing else, so a value a rule reads (a
+// hostPath's path, a mount's readOnly, an init container's restartPolicy) is in the view and compared
+// here, without a list of fields to keep in step. Only where it sits (Path) does not count, and of the
+// annotations only the AppArmor ones: others (a restart timestamp, a team label) do not concern the rules.
 func (p *Pod) SameInputs(q *Pod) bool {
 	if !equality.Semantic.DeepEqual(p.Spec, q.Spec) {
 		return false

@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 )
 
@@ -52,13 +53,20 @@ func TestPodSameInputs(t *testing.T) {
 		{name: "hostUsers changed", old: compliantPod(), new: podWith(func(p *Pod) { p.Spec.HostUsers = new(false) })},
 		{name: "hostNetwork changed", old: compliantPod(), new: podWith(func(p *Pod) { p.Spec.HostNetwork = true })},
 		{name: "volume source changed", old: podWith(func(p *Pod) { p.Spec.Volumes = []Volume{{Name: "v", EmptyDir: &Present{}}} }),
-			new: podWith(func(p *Pod) { p.Spec.Volumes = []Volume{{Name: "v", HostPath: &Present{}}} })},
+			new: podWith(func(p *Pod) { p.Spec.Volumes = []Volume{{Name: "v", HostPath: &HostPath{Path: "/var/run"}}} })},
 		{name: "hostPort added", old: compliantPod(), new: podWith(func(p *Pod) { p.Spec.Containers[0].Ports = []ContainerPort{{HostPort: 80}} })},
 		{name: "probe host set", old: podWith(func(p *Pod) { p.Spec.Containers[0].LivenessProbe = &Handler{HTTPGet: &HostAction{}} }),
 			new: podWith(func(p *Pod) { p.Spec.Containers[0].LivenessProbe = &Handler{HTTPGet: &HostAction{Host: "10.0.0.1"}} })},
 		{name: "lifecycle hook host set", old: compliantPod(), new: podWith(func(p *Pod) {
 			p.Spec.Containers[0].Lifecycle = &Lifecycle{PreStop: &Handler{TCPSocket: &HostAction{Host: "node"}}}
 		})},
+		{name: "hostPath path widened", old: podWith(hostPathMounted("/var/log/app", true)), new: podWith(hostPathMounted("/", true))},
+		{name: "hostPath mount made writable", old: podWith(hostPathMounted("/var/log/app", true)), new: podWith(hostPathMounted("/var/log/app", false))},
+		{name: "hostPort moved to another address", old: podWith(func(p *Pod) { p.Spec.Containers[0].Ports = []ContainerPort{{HostPort: 80, HostIP: "127.0.0.1"}} }),
+			new: podWith(func(p *Pod) { p.Spec.Containers[0].Ports = []ContainerPort{{HostPort: 80}} })},
+		{name: "init container made a sidecar", old: podWith(withInitAndEphemeral), new: podWith(tweaks(withInitAndEphemeral, func(p *Pod) {
+			p.Spec.InitContainers[0].RestartPolicy = new(corev1.ContainerRestartPolicyAlways)
+		}))},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -88,5 +96,13 @@ func TestBindingSameInputs(t *testing.T) {
 			old, updated := Binding{Subjects: tt.old}, Binding{Subjects: tt.new}
 			assert.Equal(t, tt.same, old.SameInputs(&updated))
 		})
+	}
+}
+
+// hostPathMounted gives the pod a hostPath volume at path, mounted by its container.
+func hostPathMounted(path string, readOnly bool) func(p *Pod) {
+	return func(p *Pod) {
+		p.Spec.Volumes = []Volume{{Name: "logs", HostPath: &HostPath{Path: path}}}
+		p.Spec.Containers[0].VolumeMounts = []VolumeMount{{Name: "logs", ReadOnly: readOnly}}
 	}
 }

@@ -53,6 +53,7 @@ func checkMinimalCapabilities(pod *Pod, _ *Options) []Violation {
 				Container: ref.c.Name,
 				Problem:   problem,
 				Fix:       "set capabilities: {drop: [ALL]}",
+				Identity:  ref.ownIdentity(dropValue(caps)...),
 			})
 		}
 		if caps == nil {
@@ -65,8 +66,26 @@ func checkMinimalCapabilities(pod *Pod, _ *Options) []Violation {
 				Container: ref.c.Name,
 				Problem:   "includes " + quoteNames(extra),
 				Fix:       "remove them; only NET_BIND_SERVICE may be added",
+				Identity:  ref.ownIdentity(extra...),
 			})
 		}
 	})
 	return out
+}
+
+// dropValue is what a container that does not drop ALL keeps, as ratcheting compares it: that it does not
+// drop ALL, and each of the runtime's default capabilities it does not drop either. Dropping one more is
+// then no change, and dropping one fewer is.
+func dropValue(caps *corev1.Capabilities) []string {
+	var drop []corev1.Capability
+	if caps != nil {
+		drop = caps.Drop
+	}
+	values := []string{"ALL not dropped"}
+	for _, c := range append([]corev1.Capability{"NET_RAW"}, baselineCapabilities...) {
+		if !slices.Contains(drop, c) {
+			values = append(values, string(c))
+		}
+	}
+	return values
 }

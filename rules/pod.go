@@ -33,18 +33,35 @@ type PodSpec struct {
 
 // Container mirrors the parts of corev1.Container (and corev1.EphemeralContainer) the rules read.
 type Container struct {
-	Name            string                  `json:"name"`
-	SecurityContext *corev1.SecurityContext `json:"securityContext,omitempty"`
-	Ports           []ContainerPort         `json:"ports,omitempty"`
-	LivenessProbe   *Handler                `json:"livenessProbe,omitempty"`
-	ReadinessProbe  *Handler                `json:"readinessProbe,omitempty"`
-	StartupProbe    *Handler                `json:"startupProbe,omitempty"`
-	Lifecycle       *Lifecycle              `json:"lifecycle,omitempty"`
+	Name string `json:"name"`
+	// RestartPolicy makes an init container with Always a sidecar: a container that runs for the pod's whole
+	// life, told apart from a one-off init container when updates are ratcheted.
+	RestartPolicy   *corev1.ContainerRestartPolicy `json:"restartPolicy,omitempty"`
+	SecurityContext *corev1.SecurityContext        `json:"securityContext,omitempty"`
+	Ports           []ContainerPort                `json:"ports,omitempty"`
+	LivenessProbe   *Handler                       `json:"livenessProbe,omitempty"`
+	ReadinessProbe  *Handler                       `json:"readinessProbe,omitempty"`
+	StartupProbe    *Handler                       `json:"startupProbe,omitempty"`
+	Lifecycle       *Lifecycle                     `json:"lifecycle,omitempty"`
+	// VolumeMounts say which containers a refused volume reaches, and how.
+	VolumeMounts []VolumeMount `json:"volumeMounts,omitempty"`
 }
 
-// ContainerPort mirrors the part of corev1.ContainerPort the rules read.
+// VolumeMount mirrors the parts of corev1.VolumeMount that say what of a volume a container reaches and
+// whether it may write there.
+type VolumeMount struct {
+	Name             string                       `json:"name"`
+	ReadOnly         bool                         `json:"readOnly,omitempty"`
+	SubPath          string                       `json:"subPath,omitempty"`
+	SubPathExpr      string                       `json:"subPathExpr,omitempty"`
+	MountPropagation *corev1.MountPropagationMode `json:"mountPropagation,omitempty"`
+}
+
+// ContainerPort mirrors the parts of corev1.ContainerPort that say what a hostPort opens on the node.
 type ContainerPort struct {
-	HostPort int32 `json:"hostPort,omitempty"`
+	HostPort int32           `json:"hostPort,omitempty"`
+	HostIP   string          `json:"hostIP,omitempty"`
+	Protocol corev1.Protocol `json:"protocol,omitempty"`
 }
 
 // Handler mirrors the parts of a corev1.Probe or corev1.LifecycleHandler the rules read: the actions that

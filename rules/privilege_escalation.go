@@ -30,7 +30,11 @@ func checkPrivilegeEscalation(pod *Pod, _ *Options) []Violation {
 	var out []Violation
 	pod.forEachContainer(func(ref containerRef) {
 		sc := ref.c.SecurityContext
-		if sc != nil && sc.AllowPrivilegeEscalation != nil && !*sc.AllowPrivilegeEscalation {
+		var allow *bool
+		if sc != nil {
+			allow = sc.AllowPrivilegeEscalation
+		}
+		if allow != nil && !*allow {
 			return
 		}
 		problem := "is not set (the runtime default is true)"
@@ -43,6 +47,7 @@ func checkPrivilegeEscalation(pod *Pod, _ *Options) []Violation {
 			Container: ref.c.Name,
 			Problem:   problem,
 			Fix:       "set allowPrivilegeEscalation: false",
+			Identity:  ref.ownIdentity(boolValue(allow)),
 		})
 	})
 	return out

@@ -33,6 +33,8 @@ func checkPrivileged(pod *Pod, _ *Options) []Violation {
 			Field:   pod.specPath().Child("securityContext", "windowsOptions", "hostProcess").String(),
 			Problem: "is true (a Windows HostProcess pod has full access to the node)",
 			Fix:     hostProcessFix,
+			// Every container of a HostProcess pod runs on the host: the value reaches them all.
+			Identity: pod.podIdentity("true", nil),
 		})
 	}
 	pod.forEachContainer(func(ref containerRef) {
@@ -47,6 +49,7 @@ func checkPrivileged(pod *Pod, _ *Options) []Violation {
 				Container: ref.c.Name,
 				Problem:   "is true",
 				Fix:       "set privileged: false or remove it",
+				Identity:  ref.ownIdentity("true"),
 			})
 		}
 		if sc.WindowsOptions != nil && isTrue(sc.WindowsOptions.HostProcess) {
@@ -56,6 +59,7 @@ func checkPrivileged(pod *Pod, _ *Options) []Violation {
 				Container: ref.c.Name,
 				Problem:   "is true (a Windows HostProcess container has full access to the node)",
 				Fix:       hostProcessFix,
+				Identity:  ref.ownIdentity("true"),
 			})
 		}
 	})

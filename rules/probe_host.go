@@ -63,6 +63,7 @@ func judgeHandlerHost(out []Violation, pod *Pod, ref containerRef, h *Handler, n
 			Container: ref.c.Name,
 			Problem:   "is " + strconv.Quote(a.action.Host),
 			Fix:       "remove host, so that the kubelet connects to the pod's own IP",
+			Identity:  ref.ownIdentity(a.action.Host),
 		})
 	}
 	return out

@@ -49,6 +49,7 @@ func checkProcMount(pod *Pod, opts *Options) []Violation {
 			Container: ref.c.Name,
 			Problem:   "is " + string(*sc.ProcMount),
 			Fix:       "set procMount: Default or remove it",
+			Identity:  ref.ownIdentity(string(*sc.ProcMount)),
 		})
 	})
 	return out

@@ -1,5 +1,7 @@
 package rules
 
+import "strconv"
+
 /*
 run-as-root requires every container to run as a non-root user: the effective runAsNonRoot must be true,
 and the effective runAsUser must not be 0. A container's own setting overrides the pod's, as the kubelet
@@ -41,6 +43,7 @@ func checkRunAsRoot(pod *Pod, opts *Options) []Violation {
 		pod:       podNonRoot,
 		container: containerRunAsNonRoot,
 		problem:   runAsNonRootProblem,
+		canonical: boolValue,
 		fix:       "set runAsNonRoot: true",
 	}
 	user := inheritedSetting[int64]{
@@ -49,6 +52,7 @@ func checkRunAsRoot(pod *Pod, opts *Options) []Violation {
 		pod:       podUser,
 		container: containerRunAsUser,
 		problem:   runAsUserProblem,
+		canonical: func(v *int64) string { return strconv.FormatInt(*v, 10) },
 		fix:       "set runAsUser to a non-zero UID (for example 65532) or remove it",
 	}
 	return append(nonRoot.judge(pod, opts), user.judge(pod, opts)...)

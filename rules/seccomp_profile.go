@@ -49,6 +49,7 @@ func checkSeccompProfile(pod *Pod, opts *Options) []Violation {
 		pod:       podProfile,
 		container: containerSeccompProfile,
 		problem:   seccompProblem,
+		canonical: func(p *corev1.SeccompProfile) string { return profileValue(string(p.Type), p.LocalhostProfile) },
 		fix:       "set seccompProfile: {type: RuntimeDefault}",
 	}.judge(pod, opts)
 }

@@ -33,18 +33,23 @@ func seLinuxOptions() Rule {
 func checkSELinuxOptions(pod *Pod, _ *Options) []Violation {
 	var out []Violation
 	if sc := pod.Spec.SecurityContext; sc != nil && sc.SELinuxOptions != nil {
-		out = judgeSELinux(out, sc.SELinuxOptions, pod.specPath().Child("securityContext", "seLinuxOptions"), "")
+		// The pod's options apply to the containers without options of their own: the kubelet takes a
+		// container's seLinuxOptions whole, not field by field.
+		inherits := func(c *Container) bool { return c.SecurityContext == nil || c.SecurityContext.SELinuxOptions == nil }
+		identity := func(values ...string) Identity { return pod.podIdentity(values[0], inherits) }
+		out = judgeSELinux(out, sc.SELinuxOptions, pod.specPath().Child("securityContext", "seLinuxOptions"), "", identity)
 	}
 	pod.forEachContainer(func(ref containerRef) {
 		if sc := ref.c.SecurityContext; sc != nil && sc.SELinuxOptions != nil {
-			out = judgeSELinux(out, sc.SELinuxOptions, ref.path(pod, "securityContext", "seLinuxOptions"), ref.c.Name)
+			out = judgeSELinux(out, sc.SELinuxOptions, ref.path(pod, "securityContext", "seLinuxOptions"), ref.c.Name, ref.ownIdentity)
 		}
 	})
 	return out
 }
 
-// judgeSELinux appends the offending fields of one seLinuxOptions found at path.
-func judgeSELinux(out []Violation, opts *corev1.SELinuxOptions, path *field.Path, container string) []Violation {
+// judgeSELinux appends the offending fields of one seLinuxOptions found at path; identity gives a
+// violation's identity from its offending value.
+func judgeSELinux(out []Violation, opts *corev1.SELinuxOptions, path *field.Path, container string, identity func(values ...string) Identity) []Violation {
 	if !containerSELinuxType(opts.Type) {
 		out = append(out, Violation{
 			Rule:      seLinuxOptionsID,
@@ -52,6 +57,7 @@ func judgeSELinux(out []Violation, opts *corev1.SELinuxOptions, path *field.Path
 			Container: container,
 			Problem:   "is " + strconv.Quote(opts.Type),
 			Fix:       "remove it, or set container_t, container_init_t, container_kvm_t or container_engine_t",
+			Identity:  identity(opts.Type),
 		})
 	}
 	for _, f := range [...]struct{ name, value string }{{"user", opts.User}, {"role", opts.Role}} {
@@ -62,6 +68,7 @@ func judgeSELinux(out []Violation, opts *corev1.SELinuxOptions, path *field.Path
 				Container: container,
 				Problem:   "is " + strconv.Quote(f.value),
 				Fix:       "remove it",
+				Identity:  identity(f.value),
 			})
 		}
 	}

@@ -46,10 +46,11 @@ func checkUserSubject(binding *Binding, opts *Options) []Violation {
 			continue
 		}
 		out = append(out, Violation{
-			Rule:    userSubjectID,
-			Field:   field.NewPath("subjects").Index(i).String(),
-			Problem: fmt.Sprintf("binds User %q", s.Name),
-			Fix:     "bind a Group (on AKS, a Microsoft Entra ID group) or a ServiceAccount instead",
+			Rule:     userSubjectID,
+			Field:    field.NewPath("subjects").Index(i).String(),
+			Problem:  fmt.Sprintf("binds User %q", s.Name),
+			Fix:      "bind a Group (on AKS, a Microsoft Entra ID group) or a ServiceAccount instead",
+			Identity: bindingIdentity(binding, s),
 		})
 	}
 	return out

@@ -15,4 +15,7 @@ type Violation struct {
 	// Affected names, for a pod-level field, the containers it leaves unprotected: those that inherit its
 	// value, or all of them when the setting is missing everywhere. Empty for a container's own field.
 	Affected []string `json:"affected,omitempty"`
+	// Identity is what the violation is about, for ratcheting updates: the containers it reaches and the
+	// offending values, compared instead of the texts above.
+	Identity Identity `json:"-"`
 }

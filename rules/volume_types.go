@@ -9,7 +9,8 @@ by ID, ...) has the node mount storage the pod names directly, with the node's c
 cluster's storage policies.
 
 Fields read:
-  spec.volumes[*] (which source each volume uses)
+  spec.volumes[*] (which source each volume uses; for hostPath, its path and type)
+  spec.{initContainers,containers,ephemeralContainers}[*].volumeMounts[*] (which containers mount it, how)
 Passing values: configMap, csi, downwardAPI, emptyDir, ephemeral, image, persistentVolumeClaim, projected,
 secret. A volume that sets none of the sources kubeguard's API libraries know is taken for the emptyDir the
 API server makes of a volume without a source; a source added to Kubernetes after those libraries is not
@@ -39,10 +40,11 @@ func checkVolumeTypes(pod *Pod, _ *Options) []Violation {
 			continue
 		}
 		out = append(out, Violation{
-			Rule:    volumeTypesID,
-			Field:   pod.specPath().Child("volumes").Index(i).Child(source).String(),
-			Problem: fmt.Sprintf("is not an allowed volume source (volume %q)", v.Name),
-			Fix:     "use a persistentVolumeClaim, csi or ephemeral volume for storage, or configMap, secret, projected, downwardAPI, emptyDir or image",
+			Rule:     volumeTypesID,
+			Field:    pod.specPath().Child("volumes").Index(i).Child(source).String(),
+			Problem:  fmt.Sprintf("is not an allowed volume source (volume %q)", v.Name),
+			Fix:      "use a persistentVolumeClaim, csi or ephemeral volume for storage, or configMap, secret, projected, downwardAPI, emptyDir or image",
+			Identity: pod.volumeIdentity(v, source),
 		})
 	}
 	return out
