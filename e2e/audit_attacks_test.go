@@ -11,6 +11,7 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/util/retry"
 	"k8s.io/utils/ptr"
 )
 
@@ -82,12 +83,18 @@ func TestAuditReportsAnOldReplicaSet(t *testing.T) {
 	client := cluster.ControlPlane.Client.AppsV1().Deployments(ns)
 	ctx := context.Background()
 	d := deployment(t, ns, "web", 2, noncompliantPodSpec())
-	// Paused in the same update that fixes the template: the controller never rolls the fix out.
-	d, err := client.Get(ctx, d.Name, metav1.GetOptions{})
-	require.NoError(t, err)
-	d.Spec.Paused = true
-	d.Spec.Template.Spec = compliantPodSpec()
-	_, err = client.Update(ctx, d, metav1.UpdateOptions{})
+	// Paused in the same update that fixes the template: the controller never rolls the fix out. The
+	// controller writes the Deployment's status meanwhile, so the update is retried on a conflict.
+	err := retry.RetryOnConflict(retry.DefaultRetry, func() error {
+		latest, err := client.Get(ctx, d.Name, metav1.GetOptions{})
+		if err != nil {
+			return err
+		}
+		latest.Spec.Paused = true
+		latest.Spec.Template.Spec = compliantPodSpec()
+		_, err = client.Update(ctx, latest, metav1.UpdateOptions{})
+		return err
+	})
 	require.NoError(t, err)
 	replicaSets, err := cluster.ControlPlane.Client.AppsV1().ReplicaSets(ns).List(ctx, metav1.ListOptions{})
 	require.NoError(t, err)
