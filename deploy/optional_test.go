@@ -69,8 +69,8 @@ func TestPodDisruptionBudget(t *testing.T) {
 	}
 }
 
-// TestWebhookNetworkPolicy checks the webhook pods' NetworkPolicy: it selects them, opens only named
-// ports the container has, and denies all egress.
+// TestWebhookNetworkPolicy checks the webhook pods' NetworkPolicy, rendered by default: it selects them,
+// opens only named ports the container has, and denies all egress.
 func TestWebhookNetworkPolicy(t *testing.T) {
 	tests := []struct {
 		name      string
@@ -83,7 +83,7 @@ func TestWebhookNetworkPolicy(t *testing.T) {
 	h := newHelm(t)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			ms := parseManifests(t, h.template(t, nil, append([]string{"--set", "networkPolicy.enabled=true"}, tt.set...)...))
+			ms := parseManifests(t, h.template(t, nil, tt.set...))
 			var policy networkingv1.NetworkPolicy
 			decode(t, only(t, ms, "NetworkPolicy"), &policy)
 			var deployment appsv1.Deployment
@@ -111,11 +111,74 @@ func TestWebhookNetworkPolicy(t *testing.T) {
 	}
 }
 
+// TestNetworkPolicyPeers checks who may reach each port by default: anyone the webhook port (no selector
+// matches the API server on every AKS cluster), only the monitoring and kube-system namespaces the metrics
+// port; and that the chart's values change them, or leave the policy out.
+func TestNetworkPolicyPeers(t *testing.T) {
+	monitoring := []networkingv1.NetworkPolicyPeer{{NamespaceSelector: &metav1.LabelSelector{MatchExpressions: []metav1.LabelSelectorRequirement{
+		{Key: "kubernetes.io/metadata.name", Operator: metav1.LabelSelectorOpIn, Values: []string{"monitoring", "kube-system"}},
+	}}}}
+	prometheus := []networkingv1.NetworkPolicyPeer{{NamespaceSelector: &metav1.LabelSelector{MatchLabels: map[string]string{"kubernetes.io/metadata.name": "prometheus"}}}}
+	tests := []struct {
+		name                     string
+		set                      []string
+		wantWebhook, wantMetrics []networkingv1.NetworkPolicyPeer
+	}{
+		{"defaults", nil, nil, monitoring},
+		{"metrics from another namespace", []string{"--set", "networkPolicy.metricsFrom[0].namespaceSelector.matchLabels.kubernetes\\.io/metadata\\.name=prometheus"}, nil, prometheus},
+		{"metrics from anywhere", []string{"--set", "networkPolicy.metricsFrom=null"}, nil, nil},
+		{"webhook from the API server's subnet", []string{"--set", "networkPolicy.webhookFrom[0].ipBlock.cidr=10.225.0.0/28"}, []networkingv1.NetworkPolicyPeer{{IPBlock: &networkingv1.IPBlock{CIDR: "10.225.0.0/28"}}}, monitoring},
+	}
+	h := newHelm(t)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var policy networkingv1.NetworkPolicy
+			decode(t, only(t, parseManifests(t, h.template(t, nil, tt.set...)), "NetworkPolicy"), &policy)
+			from := map[string][]networkingv1.NetworkPolicyPeer{}
+			for _, rule := range policy.Spec.Ingress {
+				require.Len(t, rule.Ports, 1)
+				from[rule.Ports[0].Port.StrVal] = rule.From
+			}
+			assert.Equal(t, tt.wantWebhook, from["webhook"])
+			assert.Equal(t, tt.wantMetrics, from["metrics"])
+			assert.Nil(t, from["health"], "the kubelet's probes come from the node")
+		})
+	}
+	ms := parseManifests(t, h.template(t, nil, "--set", "networkPolicy.enabled=false"))
+	assert.Empty(t, ofKind(ms, "NetworkPolicy"))
+}
+
+// TestMemoryLimitFromTheDownwardAPI checks that kubeguard is told its container's memory limit, in bytes
+// (no divisor), through an environment variable its --memory-limit argument names; and nothing when the
+// container has no limit.
+func TestMemoryLimitFromTheDownwardAPI(t *testing.T) {
+	h := newHelm(t)
+	var deployment appsv1.Deployment
+	decode(t, only(t, parseManifests(t, h.template(t, nil)), "Deployment"), &deployment)
+	c := deployment.Spec.Template.Spec.Containers[0]
+	i := slices.Index(c.Args, "--memory-limit")
+	require.GreaterOrEqual(t, i, 0, "%v", c.Args)
+	require.Less(t, i+1, len(c.Args))
+	require.Len(t, c.Env, 1)
+	assert.Equal(t, "$("+c.Env[0].Name+")", c.Args[i+1])
+	ref := c.Env[0].ValueFrom.ResourceFieldRef
+	require.NotNil(t, ref)
+	assert.Equal(t, c.Name, ref.ContainerName)
+	assert.Equal(t, "limits.memory", ref.Resource)
+	assert.True(t, ref.Divisor.IsZero() || ref.Divisor.Value() == 1, "bytes: %s", ref.Divisor.String())
+
+	var unlimited appsv1.Deployment
+	decode(t, only(t, parseManifests(t, h.template(t, nil, "--set", "resources.limits=null")), "Deployment"), &unlimited)
+	c = unlimited.Spec.Template.Spec.Containers[0]
+	assert.NotContains(t, c.Args, "--memory-limit")
+	assert.Empty(t, c.Env)
+}
+
 // TestInstanceMetadataPolicies checks the per-namespace policies that keep pods from the instance
 // metadata service while leaving other egress alone.
 func TestInstanceMetadataPolicies(t *testing.T) {
 	namespaces := []string{"team-a", "team-b"}
-	ms := parseManifests(t, newHelm(t).template(t, nil, "--set", "blockInstanceMetadata.namespaces={team-a,team-b}"))
+	ms := parseManifests(t, newHelm(t).template(t, nil, "--set", "blockInstanceMetadata.namespaces={team-a,team-b}", "--set", "networkPolicy.enabled=false"))
 	policies := ofKind(ms, "NetworkPolicy")
 	require.Len(t, policies, len(namespaces))
 	for i, m := range policies {

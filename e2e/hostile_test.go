@@ -33,12 +33,12 @@ func TestHostileRequests(t *testing.T) {
 		PID:        pid,
 	}
 	ordinary := benchReviews(t)
-	run := func(t *testing.T, scenario attack.Scenario, connections, requests int) *attack.Report {
+	// runFor makes an attack of at most requests hostile requests (0: no bound) started within duration.
+	runFor := func(t *testing.T, scenario attack.Scenario, connections, requests int, duration time.Duration) *attack.Report {
 		t.Helper()
 		rep, err := attack.Run(ctx, target, attack.Options{
 			Scenario: scenario, Connections: connections, Requests: requests,
-			// Bounds, not expectations: every request is counted by Requests long before.
-			Duration: time.Minute, Ordinary: ordinary, OrdinaryRate: 20, Timeout: 10 * time.Second,
+			Duration: duration, Ordinary: ordinary, OrdinaryRate: 20, Timeout: 10 * time.Second,
 		})
 		require.NoError(t, err)
 		var summary strings.Builder
@@ -47,6 +47,12 @@ func TestHostileRequests(t *testing.T) {
 		require.NotNil(t, rep.Server)
 		assert.True(t, rep.Server.Alive, "kubeguard is gone")
 		return rep
+	}
+	// run makes an attack of requests hostile requests; the minute is a bound, not an expectation: every
+	// request is counted by requests long before.
+	run := func(t *testing.T, scenario attack.Scenario, connections, requests int) *attack.Report {
+		t.Helper()
+		return runFor(t, scenario, connections, requests, time.Minute)
 	}
 	// assertOrdinary checks that ordinary reviews went out during the attack and all came back right.
 	assertOrdinary := func(t *testing.T, rep *attack.Report) {
@@ -95,17 +101,52 @@ func TestHostileRequests(t *testing.T) {
 		}
 	})
 
+	// For a second rather than for a number of requests: those are answered too fast for ordinary reviews
+	// to go out meanwhile.
 	t.Run("made-up kinds add no series to /metrics", func(t *testing.T) {
-		rep := run(t, attack.MadeUpKinds, 4, 400)
+		rep := runFor(t, attack.MadeUpKinds, 4, 0, time.Second)
 		assert.Empty(t, rep.Failures)
 		require.Len(t, rep.Hostile, 1)
-		assert.Equal(t, map[string]int{"allowed with its UID": 401}, rep.Hostile[0].Outcomes, "400 and the warm-up")
+		s := rep.Hostile[0]
+		assert.Greater(t, s.Sent, 100)
+		assert.Equal(t, map[string]int{"allowed with its UID": s.Sent}, s.Outcomes, "those sent and the warm-up")
 		require.NotNil(t, rep.Metrics)
 		assert.Positive(t, rep.Metrics.Before.Series)
 		assert.Equal(t, rep.Metrics.Before.Series, rep.Metrics.After.Series)
 		assert.Zero(t, rep.Metrics.After.MadeUpKinds)
 		assertOrdinary(t, rep)
 	})
+
+	// The connection attacks, smaller than in `make bench`: each hostile connection must be cut off with the
+	// answer expected of it (or closed; or, beyond the connection cap, kept waiting), every ordinary review
+	// answered rightly meanwhile, and the process's memory bounded.
+	// Each runs for two seconds, so that ordinary reviews go out meanwhile.
+	connectionAttacks := []struct {
+		scenario    attack.Scenario
+		connections int
+		want        string
+	}{
+		{attack.HeaderHoarding, 8, "cut off: HTTP 431"},
+		{attack.MetricsHeaderHoarding, 8, "cut off: HTTP 431"},
+		{attack.Slowloris, 64, "cut off: HTTP 400"},
+		{attack.StalledChunked, 4, "cut off: HTTP 411"},
+	}
+	for _, a := range connectionAttacks {
+		t.Run(string(a.scenario)+" is cut off", func(t *testing.T) {
+			rep := runFor(t, a.scenario, a.connections, 0, 2*time.Second)
+			assert.Empty(t, rep.Failures)
+			require.Len(t, rep.Hostile, 1)
+			s := rep.Hostile[0]
+			assert.GreaterOrEqual(t, s.Sent, a.connections)
+			assert.Positive(t, s.Outcomes[a.want], "%v %v", s.Outcomes, s.Samples)
+			for outcome, n := range s.Outcomes {
+				assert.Contains(t, []string{a.want, "cut off: connection closed", "could not connect"}, outcome, "%d × %s: %s", n, outcome, s.Samples[outcome])
+			}
+			assertOrdinary(t, rep)
+			// A bound on memory, not a measurement: the chart's limit is 256 MiB.
+			assert.Less(t, rep.Server.PeakRSSBytes, int64(200<<20), "peak RSS")
+		})
+	}
 
 	// The same process still judges what the API server sends it.
 	assert.Equal(t, pid, k.Pid(), "kubeguard was restarted")

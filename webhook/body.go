@@ -61,6 +61,8 @@ var errBusy = errors.New("kubeguard is busy with other requests of this size")
 // bodyReader reads request bodies within budgets shared by all requests.
 type bodyReader struct {
 	small, medium, large *semaphore.Weighted
+	// crowded, when set, reports that the server's connections are at their cap.
+	crowded func() bool
 }
 
 func newBodyReader(budget int64) *bodyReader {
@@ -109,10 +111,15 @@ func (b *body) release() {
 //     with a few connections, delaying other bodies of that size, never smaller ones, and only while it
 //     keeps connecting and sending.
 //
-// Every read waits at most bodyStallTimeout for bytes, and the whole body must be in by its deadline.
+// Every read waits at most bodyStallTimeout for bytes (crowdedStallTimeout while the server's connections
+// are at their cap, so that connections that hold a slot without sending yield it to those waiting), and
+// the whole body must be in by its deadline. The API server writes a review at once: its bytes stop coming
+// only when a TCP segment is lost (a retransmission takes 200 ms or more) or when the API server itself is
+// short of CPU.
 const (
-	bodyStallTimeout = 2 * time.Second
-	scratchBytes     = 4 << 10
+	bodyStallTimeout    = 2 * time.Second
+	crowdedStallTimeout = time.Second
+	scratchBytes        = 4 << 10
 )
 
 // scratches are the buffers small bodies are read through before they are charged.
@@ -134,6 +141,9 @@ func (br *bodyReader) read(w http.ResponseWriter, r *http.Request, deadline, ans
 	}
 	rc := http.NewResponseController(w)
 	in := &stallReader{body: r.Body, rc: rc, deadline: deadline}
+	if br != nil {
+		in.crowded = br.crowded
+	}
 	if br == nil {
 		// No budget: read as it comes.
 		b = &body{buf: bodies.Get().(*bytes.Buffer)}
@@ -165,10 +175,20 @@ func (br *bodyReader) read(w http.ResponseWriter, r *http.Request, deadline, ans
 }
 
 // readSmall reads a small body through a scratch buffer, charging the small budget for each piece once it
-// has arrived.
+// has arrived. Until the first byte comes, it holds neither a scratch buffer nor a body buffer.
 func (br *bodyReader) readSmall(r *http.Request, in io.Reader, deadline time.Time) (*body, error) {
-	b := &body{buf: bodies.Get().(*bytes.Buffer), budget: br.small}
+	var first [1]byte
+	n, err := io.ReadFull(in, first[:])
+	if err != nil {
+		return nil, err
+	}
+	if err := acquire(r.Context(), br.small, int64(n), deadline); err != nil {
+		return nil, err
+	}
+	b := &body{buf: bodies.Get().(*bytes.Buffer), budget: br.small, weight: int64(n)}
 	b.buf.Reset()
+	b.buf.Grow(int(r.ContentLength))
+	b.buf.Write(first[:n])
 	scratch := scratches.Get().(*[scratchBytes]byte)
 	defer scratches.Put(scratch)
 	for {
@@ -178,9 +198,6 @@ func (br *bodyReader) readSmall(r *http.Request, in io.Reader, deadline time.Tim
 				return b, aerr
 			}
 			b.weight += int64(n)
-			if b.buf.Len() == 0 {
-				b.buf.Grow(int(r.ContentLength))
-			}
 			b.buf.Write(scratch[:n])
 		}
 		if err == io.EOF {
@@ -225,21 +242,31 @@ func acquire(ctx context.Context, budget *semaphore.Weighted, n int64, deadline 
 	return nil
 }
 
-// stallReader reads a request body, giving every read until bodyStallTimeout from its start (and no later
-// than the body's deadline) to bring bytes.
+// stallReader reads a request body, giving every read until bodyStallTimeout from its start, or
+// crowdedStallTimeout when crowded says so (and no later than the body's deadline), to bring bytes.
 type stallReader struct {
 	body     io.Reader
 	rc       *http.ResponseController
 	deadline time.Time
+	crowded  func() bool
 }
 
 func (s *stallReader) Read(p []byte) (int, error) {
-	by := time.Now().Add(bodyStallTimeout)
+	_ = s.rc.SetReadDeadline(s.readBy(time.Now()))
+	return s.body.Read(p)
+}
+
+// readBy is when a read started at now must have brought bytes.
+func (s *stallReader) readBy(now time.Time) time.Time {
+	stall := bodyStallTimeout
+	if s.crowded != nil && s.crowded() {
+		stall = crowdedStallTimeout
+	}
+	by := now.Add(stall)
 	if s.deadline.Before(by) {
 		by = s.deadline
 	}
-	_ = s.rc.SetReadDeadline(by)
-	return s.body.Read(p)
+	return by
 }
 
 // deadlines are when reading the body must be done, and when the API server stops waiting for the answer:

@@ -7,8 +7,6 @@ import (
 	"net"
 	"net/http"
 	"time"
-
-	"golang.org/x/net/netutil"
 )
 
 // ConnLimits bound what connections can cost a server before any request on them is complete. Every port
@@ -22,7 +20,9 @@ import (
 //   - Beyond MaxConns, new connections wait in the kernel's accept queue (not in kubeguard's memory) until
 //     a connection ends: the API server's keep-alive connections, once accepted, are never closed to make
 //     room, so it keeps being answered on them while an attacker's connections queue. Its new connections
-//     queue with the attacker's, each of which is cut within ReadHeaderTimeout or the body deadlines.
+//     queue with the attacker's, each of which is cut within ReadHeaderTimeout or the body deadlines; while
+//     the webhook port is at its cap, a body gets only crowdedStallTimeout to send its next bytes, so that
+//     connections that hold a slot without sending give it up sooner.
 //   - A client that completes requests and then idles holds a connection until IdleTimeout: a pod that
 //     keeps MaxConns such connections open makes the API server's new connections wait. The NetworkPolicy
 //     (docs/install.md) is what keeps such pods away; the cap keeps the memory bounded regardless.
@@ -50,8 +50,10 @@ const (
 	// DefaultMaxHeaderBytes: the API server sends a few hundred bytes of headers, a few KiB with a bearer
 	// token. Go's server allows 4 KiB more than this before it answers 431.
 	DefaultMaxHeaderBytes = 16 << 10
-	// DefaultReadHeaderTimeout: the API server sends its request as soon as the connection is up.
-	DefaultReadHeaderTimeout = 3 * time.Second
+	// DefaultReadHeaderTimeout: the API server sends its request as soon as the connection is up. It also
+	// bounds how long a connection the client opened but has not used yet is kept: a client that reuses
+	// it just as it is closed sees its request fail, so this is not made shorter than it needs to be.
+	DefaultReadHeaderTimeout = 5 * time.Second
 	// DefaultIdleTimeout is the API server's own idle timeout for webhook connections (90 s), so that
 	// kubeguard does not close a keep-alive connection the API server is about to reuse.
 	DefaultIdleTimeout = 90 * time.Second
@@ -85,14 +87,23 @@ func (l ConnLimits) Validate() error {
 // Listen listens on a TCP address and caps its connections at MaxConns: once the cap is reached, Accept
 // waits until a connection closes, and new connections wait in the kernel's accept queue.
 func (l ConnLimits) Listen(addr string) (net.Listener, error) {
+	return l.listen(addr, l.limiter())
+}
+
+// limiter is the cap of MaxConns, or nil for none.
+func (l ConnLimits) limiter() *connLimiter {
+	if l.MaxConns <= 0 {
+		return nil
+	}
+	return newConnLimiter(l.MaxConns)
+}
+
+func (l ConnLimits) listen(addr string, limiter *connLimiter) (net.Listener, error) {
 	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return nil, err
+	if err != nil || limiter == nil {
+		return ln, err
 	}
-	if l.MaxConns > 0 {
-		ln = netutil.LimitListener(ln, l.MaxConns)
-	}
-	return ln, nil
+	return limiter.wrap(ln), nil
 }
 
 // Server returns an HTTP server for h with the limits set.

@@ -54,6 +54,7 @@ type ServerOptions struct {
 type Server struct {
 	opts    ServerOptions
 	mux     *http.ServeMux
+	limiter *connLimiter
 	started atomic.Bool
 }
 
@@ -64,11 +65,13 @@ func NewServer(o ServerOptions) *Server {
 	}
 	registry := webhook.NewServer(webhook.Options{})
 	o.Metrics.recordPolicy(o.Policy)
+	limiter := o.Conns.limiter()
 	// The two paths share one budget: together they must stay within the process's memory.
 	bodies := newBodyReader(o.BodyBudget)
+	bodies.crowded = limiter.crowded
 	registry.Register(ValidatePath, &Handler{Policy: o.Policy, Metrics: o.Metrics, Log: o.Log, bodies: bodies, lifecycle: o.Lifecycle})
 	registry.Register(DryRunPath, &Handler{Policy: o.Policy, Metrics: o.Metrics, Log: o.Log, AllDryRun: true, bodies: bodies, lifecycle: o.Lifecycle})
-	return &Server{opts: o, mux: registry.WebhookMux()}
+	return &Server{opts: o, mux: registry.WebhookMux(), limiter: limiter}
 }
 
 // WebhookMux is the handler of every path, instrumented.
@@ -105,7 +108,7 @@ func (s *Server) Start(ctx context.Context) error {
 	watching := make(chan error, 1)
 	go func() { watching <- watcher.Start(ctx) }()
 
-	ln, err := s.opts.Conns.Listen(s.addr())
+	ln, err := s.opts.Conns.listen(s.addr(), s.limiter)
 	if err != nil {
 		return err
 	}

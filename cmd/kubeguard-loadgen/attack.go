@@ -19,6 +19,7 @@ type attackFlags struct {
 	requests    int
 	rate        float64
 	metricsURL  string
+	hostileOnly bool
 }
 
 func (a *attackFlags) register(fs *flag.FlagSet) {
@@ -27,6 +28,7 @@ func (a *attackFlags) register(fs *flag.FlagSet) {
 	fs.IntVar(&a.requests, "hostile-requests", 0, "with --attack: hostile requests (or connections, for the body attacks) in all; 0 leaves the bound to --duration")
 	fs.Float64Var(&a.rate, "rate", 20, "with --attack: ordinary reviews per second")
 	fs.StringVar(&a.metricsURL, "metrics-url", "", "with --attack: the server's /metrics, read before and after the attack")
+	fs.BoolVar(&a.hostileOnly, "hostile-only", false, "with --attack: send the hostile requests alone, no --body reviews (another load generator sends those, with --attack baseline): an attack's thousands of connections then do not delay the ordinary reviews inside this process")
 }
 
 // runAttack runs one attack and reports it; it exits 1 when the report lists failures.
@@ -62,6 +64,7 @@ func runAttack(ctx context.Context, opts *options, a *attackFlags, bodyArgs []st
 		Duration:     opts.duration,
 		Ordinary:     ordinary,
 		OrdinaryRate: a.rate,
+		HostileOnly:  a.hostileOnly,
 		Timeout:      opts.timeout,
 	})
 	if err != nil {

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"path/filepath"
+	"slices"
 )
 
 // bodyFile is one AdmissionReview the benchmark sends, with kubeguard's verdict on it under the default
@@ -28,6 +29,14 @@ var mixedBodies = []bodyFile{
 	{"rolebinding-compliant", "allowed"},
 	{"rolebinding-noncompliant", "denied"},
 }
+
+// largeBody is an everyday review larger than 64 KiB, about 100 KB: the compliant Deployment with 310
+// environment variables, as `kubectl apply` leaves it, its last-applied-configuration annotation repeating
+// the whole object. It is made from deployment-compliant.yaml by largeDeployment.
+var largeBody = bodyFile{"deployment-large", "allowed"}
+
+// attackBodies are the ordinary reviews sent during the attacks: the mixed bodies and the large one.
+var attackBodies = append(slices.Clip(mixedBodies), largeBody)
 
 // path is where the body is kept.
 func (b bodyFile) path(testdata string) string { return filepath.Join(testdata, b.name+".json") }

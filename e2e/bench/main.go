@@ -25,6 +25,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"syscall"
@@ -59,6 +60,8 @@ type settings struct {
 	comparison     bool
 	attacks        bool
 	attackDuration time.Duration
+	// attackMatch selects the attacks made by name; nil makes them all.
+	attackMatch *regexp.Regexp
 	// apiServerClients are the concurrent client counts of the pod creates through the API server.
 	apiServerClients  []int
 	apiServerDuration time.Duration
@@ -81,6 +84,8 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	fs.BoolVar(&s.comparison, "comparison", true, "compare kubeguard with the Pod Security webhook, measure the mixed bodies and profile")
 	fs.BoolVar(&s.attacks, "attacks", true, "make the hostile-request attacks, each on a fresh kubeguard")
 	fs.DurationVar(&s.attackDuration, "attack-duration", 20*time.Second, "how long each attack starts new hostile requests")
+	var attackMatch string
+	fs.StringVar(&attackMatch, "attack-match", "", "make only the attacks whose names match this regular expression, e.g. 'baseline|slowloris' (default: all)")
 	fs.BoolVar(&s.update, "update", false, "regenerate the request bodies in e2e/bench/testdata from its manifests, then exit")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -91,6 +96,11 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	if s.mixedConns, err = parseInts(mixedConns); err != nil {
 		return fmt.Errorf("-mixed-connections: %w", err)
+	}
+	if attackMatch != "" {
+		if s.attackMatch, err = regexp.Compile(attackMatch); err != nil {
+			return fmt.Errorf("-attack-match: %w", err)
+		}
 	}
 	if s.rounds < 1 {
 		return errors.New("-rounds must be at least 1")
@@ -129,7 +139,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	defer func() { _ = cluster.Stop() }()
 	cp := cluster.ControlPlane
-	if err := createNamespace(ctx, cp); err != nil {
+	if err := createNamespace(ctx, cp, s.update); err != nil {
 		return err
 	}
 	if s.update {
@@ -170,7 +180,7 @@ func measure(ctx context.Context, cluster *framework.Cluster, e *env, s *setting
 	}
 	if s.attacks {
 		var err error
-		if rep.Attacks, err = runAttacks(ctx, e, s.attackDuration, stdout); err != nil {
+		if rep.Attacks, err = runAttacks(ctx, e, s.attackDuration, s.attackMatch, stdout); err != nil {
 			return err
 		}
 	}
@@ -305,9 +315,13 @@ func measureMixed(ctx context.Context, e *env, s *settings, conns int, progress 
 	return &mixed{Connections: conns, Kubeguard: summarize(rounds)}, nil
 }
 
-// createNamespace creates the namespace the bodies' objects are in.
-func createNamespace(ctx context.Context, cp *framework.ControlPlane) error {
+// createNamespace creates the namespace the bodies' objects are in. To make the bodies (dryRun), it is in
+// kubeguard's dry-run mode: the API server then returns the objects kubeguard would deny, with warnings.
+func createNamespace(ctx context.Context, cp *framework.ControlPlane, dryRun bool) error {
 	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: benchNamespace}}
+	if dryRun {
+		ns.Labels = map[string]string{framework.ModeLabel: "dry-run"}
+	}
 	_, err := cp.Client.CoreV1().Namespaces().Create(ctx, ns, metav1.CreateOptions{})
 	if apierrors.IsAlreadyExists(err) {
 		return nil

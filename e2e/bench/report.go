@@ -98,7 +98,7 @@ func (r *report) write(w io.Writer) {
 		if len(r.Comparison) > 0 {
 			fmt.Fprintln(w)
 		}
-		fmt.Fprintf(w, "Attacks, each on a fresh kubeguard, while the mixed bodies go out as ordinary reviews at %d/s (latency counted from when each was due):\n\n", ordinaryRate)
+		fmt.Fprintf(w, "Attacks, each on a fresh kubeguard, while the mixed bodies and deployment-large go out as ordinary reviews at %d/s (latency counted from when each was due):\n\n", ordinaryRate)
 		writeAttacks(w, r.Attacks)
 		fmt.Fprintln(w)
 		writeGoals(w, attackGoals(r.Attacks))

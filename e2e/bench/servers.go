@@ -97,13 +97,20 @@ exemptions:
 
 func (e *env) logPath(name string) string { return filepath.Join(e.dir, "logs", name+".log") }
 
+// chartMemoryLimit is the chart's default memory limit (resources.limits.memory in
+// deploy/charts/kubeguard/values.yaml), which the chart passes to kubeguard as --memory-limit.
+const chartMemoryLimit = "256Mi"
+
 // startKubeguard starts `kubeguard serve` with the default configuration and metrics on, as deployed.
 func (e *env) startKubeguard(ctx context.Context, tag string) (*target, error) {
 	log, err := os.Create(e.logPath(kubeguardName + "-" + tag))
 	if err != nil {
 		return nil, err
 	}
-	k, err := framework.StartKubeguard(ctx, framework.KubeguardOptions{CertDir: e.certDir, Trust: e.trust, Output: log})
+	k, err := framework.StartKubeguard(ctx, framework.KubeguardOptions{
+		CertDir: e.certDir, Trust: e.trust, Output: log,
+		ExtraArgs: []string{"--memory-limit", chartMemoryLimit},
+	})
 	if err != nil {
 		log.Close()
 		return nil, err

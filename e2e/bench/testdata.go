@@ -10,11 +10,14 @@ import (
 	"strings"
 
 	admissionv1 "k8s.io/api/admission/v1"
+	appsv1 "k8s.io/api/apps/v1"
 	authenticationv1 "k8s.io/api/authentication/v1"
+	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/util/uuid"
+	"sigs.k8s.io/yaml"
 
 	"github.com/kubeguard/kubeguard/e2e/framework"
 )
@@ -51,6 +54,26 @@ func writeTestdata(ctx context.Context, cp *framework.ControlPlane, testdata str
 		if err := create(b); err != nil {
 			return fmt.Errorf("%s: %w", b.name, err)
 		}
+	}
+	large, err := largeDeployment(filepath.Join(manifests, "deployment-compliant.yaml"))
+	if err != nil {
+		return err
+	}
+	dir, err := os.MkdirTemp("", "bench-testdata")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	largeManifest := filepath.Join(dir, largeBody.name+".json")
+	if err := os.WriteFile(largeManifest, large, 0o644); err != nil {
+		return err
+	}
+	obj, err := runKubectl(ctx, kubectl, "create", "--dry-run=server", "--show-managed-fields", "-o", "json", "-f", largeManifest)
+	if err != nil {
+		return fmt.Errorf("%s: %w", largeBody.name, err)
+	}
+	if err := writeReview(largeBody.path(testdata), admissionv1.Create, obj, nil, "CreateOptions", "kubectl-client-side-apply"); err != nil {
+		return err
 	}
 
 	// The update scales the compliant Deployment: kubectl patch, as `kubectl apply` of a new replica count
@@ -131,6 +154,38 @@ func writeReview(path string, op admissionv1.Operation, obj, old []byte, options
 		return err
 	}
 	return os.WriteFile(path, append(data, '\n'), 0o644)
+}
+
+// largeEnv is how many environment variables make the large Deployment's review about 100 KB.
+const largeEnv = 310
+
+// largeDeployment is the Deployment of path renamed web-large, its first container given largeEnv
+// environment variables, and annotated with its own last-applied-configuration, as `kubectl apply` leaves it.
+func largeDeployment(path string) ([]byte, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var d appsv1.Deployment
+	if err := yaml.UnmarshalStrict(data, &d); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	d.Name = "web-large"
+	labels := map[string]string{"app": "web-large"}
+	d.Labels, d.Spec.Selector.MatchLabels, d.Spec.Template.Labels = labels, labels, labels
+	c := &d.Spec.Template.Spec.Containers[0]
+	for i := range largeEnv {
+		c.Env = append(c.Env, corev1.EnvVar{
+			Name:  fmt.Sprintf("FEATURE_FLAG_%04d_ENABLED_FOR_TENANT", i),
+			Value: fmt.Sprintf("tenant-%04d.payments.contoso.example:enabled", i),
+		})
+	}
+	applied, err := json.Marshal(&d)
+	if err != nil {
+		return nil, err
+	}
+	d.Annotations = map[string]string{"kubectl.kubernetes.io/last-applied-configuration": string(applied)}
+	return json.Marshal(&d)
 }
 
 // resourceOf names the resource of the kinds in testdata/manifests.

@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"os"
 	"slices"
 	"time"
 
@@ -94,6 +95,9 @@ type Options struct {
 	// CutOffWait is the longest a hostile request waits for the server to answer it or close its
 	// connection; 0 means DefaultCutOffWait.
 	CutOffWait time.Duration
+	// HostileOnly sends the hostile requests alone: no ordinary reviews, no reading of the server's
+	// /proc or /metrics. Another run, of the Baseline, measures the server meanwhile.
+	HostileOnly bool
 }
 
 // DefaultCutOffWait is the longest a hostile request waits by default: kubeguard gives a body 5 seconds and
@@ -115,9 +119,13 @@ func (o *Options) Validate(t *Target) error {
 		return fmt.Errorf("%d hostile requests: want 0 to %d", o.Requests, MaxRequests)
 	case o.Duration <= 0 || o.Duration > MaxDuration:
 		return fmt.Errorf("duration %s: want more than 0 and at most %s", o.Duration, MaxDuration)
-	case len(o.Ordinary) == 0:
+	case o.HostileOnly && o.Scenario == Baseline:
+		return errors.New("the baseline has no hostile requests to send alone")
+	case o.HostileOnly && len(o.Ordinary) > 0:
+		return errors.New("ordinary reviews are sent by another run when the hostile requests go alone")
+	case !o.HostileOnly && len(o.Ordinary) == 0:
 		return errors.New("ordinary reviews are required: an attack is judged by how the server serves them")
-	case o.OrdinaryRate <= 0 || o.OrdinaryRate > 1000:
+	case !o.HostileOnly && (o.OrdinaryRate <= 0 || o.OrdinaryRate > 1000):
 		return fmt.Errorf("ordinary rate %g/s: want more than 0 and at most 1000", o.OrdinaryRate)
 	case o.Timeout <= 0 || o.Timeout > time.Minute:
 		return fmt.Errorf("timeout %s: want more than 0 and at most a minute", o.Timeout)
@@ -159,6 +167,9 @@ func Run(ctx context.Context, t Target, o Options) (*Report, error) {
 	}
 	h := newHostile(&t, &o)
 	rep := &Report{Scenario: o.Scenario, Connections: o.Connections}
+	if o.HostileOnly {
+		return runHostileOnly(ctx, h, rep)
+	}
 	if t.MetricsURL != "" {
 		m, err := readMetrics(ctx, t.MetricsURL)
 		if err != nil {
@@ -192,6 +203,10 @@ func Run(ctx context.Context, t Target, o Options) (*Report, error) {
 		return nil, err
 	}
 
+	self, err := procfs.Read(os.Getpid())
+	if err != nil {
+		return nil, err
+	}
 	ord.restart()
 	start := time.Now()
 	// One ordinary review goes out with the attack's first requests, so that an attack over in a few
@@ -203,6 +218,9 @@ func Run(ctx context.Context, t Target, o Options) (*Report, error) {
 	stopOrdinary()
 	<-ordDone
 	<-opening
+	if selfAfter, err := procfs.Read(os.Getpid()); err == nil {
+		rep.LoadgenCPUSeconds = (selfAfter.CPU - self.CPU).Seconds()
+	}
 
 	after, procErr := procfs.Read(t.PID)
 	if t.PID != 0 {
@@ -223,6 +241,23 @@ func Run(ctx context.Context, t Target, o Options) (*Report, error) {
 	}
 	rep.Hostile = h.shapes()
 	rep.Ordinary = ord.report()
+	rep.judge()
+	return rep, ctx.Err()
+}
+
+// runHostileOnly sends the hostile requests alone and reports what became of them.
+func runHostileOnly(ctx context.Context, h *hostile, rep *Report) (*Report, error) {
+	self, err := procfs.Read(os.Getpid())
+	if err != nil {
+		return nil, err
+	}
+	start := time.Now()
+	h.run(ctx)
+	rep.Seconds = time.Since(start).Seconds()
+	if after, err := procfs.Read(os.Getpid()); err == nil {
+		rep.LoadgenCPUSeconds = (after.CPU - self.CPU).Seconds()
+	}
+	rep.Hostile = h.shapes()
 	rep.judge()
 	return rep, ctx.Err()
 }

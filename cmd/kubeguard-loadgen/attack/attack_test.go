@@ -311,3 +311,29 @@ func TestBaselineSendsOrdinaryReviewsAlone(t *testing.T) {
 	require.True(t, ok)
 	assert.Positive(t, pod.Sent)
 }
+
+// Sent alone, the hostile requests are reported without ordinary reviews or the server's figures, which
+// a baseline run measures meanwhile.
+func TestHostileOnly(t *testing.T) {
+	target := kubeguardLimited(t)
+	o := options(t, StalledChunked, 2, 4)
+	o.Ordinary, o.OrdinaryRate, o.HostileOnly = nil, 0, true
+	rep, err := Run(context.Background(), target, o)
+	require.NoError(t, err)
+	assert.Empty(t, rep.Failures)
+	require.Len(t, rep.Hostile, 1)
+	assert.Equal(t, 4, rep.Hostile[0].Sent)
+	assert.Zero(t, rep.Ordinary.Sent)
+	assert.Nil(t, rep.Server)
+	assert.Nil(t, rep.Metrics)
+
+	for name, change := range map[string]func(*Options){
+		"with ordinary reviews": func(o *Options) { o.Ordinary = ordinaryBodies(t) },
+		"the baseline":          func(o *Options) { o.Scenario, o.Connections = Baseline, 0 },
+	} {
+		o := options(t, StalledChunked, 2, 4)
+		o.Ordinary, o.HostileOnly = nil, true
+		change(&o)
+		assert.Error(t, o.Validate(&target), name)
+	}
+}

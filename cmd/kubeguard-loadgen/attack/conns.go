@@ -60,20 +60,16 @@ func (h *hostile) headerHoarding(metrics bool) {
 	// Validate has parsed the URLs.
 	u, _ := url.Parse(raw)
 	s := h.connShape(name, hoardedHeaderBytes, cutOffWith(431, 400, 408))
-	head := fmt.Sprintf("POST %s HTTP/1.1\r\nHost: %s\r\nContent-Type: application/json\r\n", u.RequestURI(), u.Host)
 	line := "X-Hoard: " + strings.Repeat("h", hoardedLineBytes-len("X-Hoard: \r\n")) + "\r\n"
+	// Written in one go, as fast as the connection takes it: the load generator shares the machine's cores
+	// with the server, and a write per line would spend them on itself.
+	request := fmt.Sprintf("POST %s HTTP/1.1\r\nHost: %s\r\nContent-Type: application/json\r\n", u.RequestURI(), u.Host) +
+		strings.Repeat(line, hoardedHeaderBytes/hoardedLineBytes)
 	h.attempt = func(ctx context.Context, _ *worker, _ uint64) {
 		start := time.Now()
 		outcome, sample, answerBytes := h.hold(ctx, dial(u.Host), func(conn net.Conn, _ chan slowAnswer) {
-			if _, err := io.WriteString(conn, head); err != nil {
-				return
-			}
-			for range hoardedHeaderBytes / hoardedLineBytes {
-				if _, err := io.WriteString(conn, line); err != nil {
-					// The server closed the connection: the reader tells how.
-					return
-				}
-			}
+			// A failed write is the server closing the connection: the reader tells how.
+			_, _ = io.WriteString(conn, request)
 		})
 		s.record(outcome, sample, time.Since(start), answerBytes)
 	}

@@ -4,8 +4,10 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"net"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/kubeguard/kubeguard/cmd/kubeguard-loadgen/latency"
@@ -35,12 +37,14 @@ type ordinary struct {
 	// perBody are the figures of each body, in the order of bodies.
 	perBody []bodyFigures
 	errors  map[string]int
+	// dials counts the connections the client opened.
+	dials   atomic.Int64
 	samples map[string]string
 	changed chan struct{}
 }
 
 func newOrdinary(t *Target, o *Options) *ordinary {
-	return &ordinary{
+	ord := &ordinary{
 		// As the API server calls webhooks: it passes its timeout along.
 		url:     fmt.Sprintf("%s?timeout=%s", t.URL, o.Timeout),
 		bodies:  o.Ordinary,
@@ -51,6 +55,12 @@ func newOrdinary(t *Target, o *Options) *ordinary {
 		samples: map[string]string{},
 		changed: make(chan struct{}, 1),
 	}
+	dialer := new(net.Dialer)
+	ord.client.Transport.(*http.Transport).DialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
+		ord.dials.Add(1)
+		return dialer.DialContext(ctx, network, addr)
+	}
+	return ord
 }
 
 // openingSeq numbers the review sent as an attack starts, apart from the rate's own sequence.
@@ -156,6 +166,7 @@ func (o *ordinary) restart() {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	o.answered, o.correct, o.latencies = 0, 0, nil
+	o.dials.Store(0)
 	clear(o.perBody)
 	clear(o.errors)
 	clear(o.samples)
@@ -170,6 +181,7 @@ func (o *ordinary) report() Ordinary {
 		bodies[i] = OrdinaryBody{Name: o.bodies[i].Name, Bytes: o.bodies[i].Len(), Sent: fig.sent, Correct: fig.correct, Latency: latency.Summarize(fig.latencies)}
 	}
 	return Ordinary{
+		Connections:  int(o.dials.Load()),
 		Bodies:       bodies,
 		Rate:         o.rate,
 		Sent:         o.answered,

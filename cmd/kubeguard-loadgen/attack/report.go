@@ -22,6 +22,8 @@ type Report struct {
 	Server *Server `json:"server,omitempty"`
 	// Metrics is set when the server's /metrics URL was given.
 	Metrics *Metrics `json:"metrics,omitempty"`
+	// LoadgenCPUSeconds is the load generator's own CPU time during the attack: it shares the machine.
+	LoadgenCPUSeconds float64 `json:"loadgenCPUSeconds"`
 	// Failures lists what shows the server not coping; the run fails when there is any.
 	Failures []string `json:"failures,omitempty"`
 }
@@ -45,10 +47,13 @@ type Shape struct {
 
 // Ordinary is what became of the ordinary reviews sent during the attack.
 type Ordinary struct {
-	Rate    float64 `json:"ratePerSecond"`
-	Sent    int     `json:"sent"`
-	Correct int     `json:"correct"`
-	Errors  int     `json:"errors"`
+	Rate float64 `json:"ratePerSecond"`
+	// Connections counts the connections opened for them: an API server opens one only when every
+	// connection it has is busy.
+	Connections int `json:"connections"`
+	Sent        int `json:"sent"`
+	Correct     int `json:"correct"`
+	Errors      int `json:"errors"`
 	// ErrorsByKind names what came back instead of the expected answer.
 	ErrorsByKind map[string]int    `json:"errorsByKind,omitempty"`
 	ErrorSamples map[string]string `json:"errorSamples,omitempty"`
@@ -140,8 +145,8 @@ func (r *Report) WriteSummary(w io.Writer) {
 		}
 	}
 	o := r.Ordinary
-	fmt.Fprintf(w, "  ordinary   %d sent at %g/s, %d answered as expected; p50 %.2fms, p99 %.2fms, max %.2fms\n",
-		o.Sent, o.Rate, o.Correct, o.Latency.P50Millis, o.Latency.P99Millis, o.Latency.MaxMillis)
+	fmt.Fprintf(w, "  ordinary   %d sent at %g/s on %d new connections, %d answered as expected; p50 %.2fms, p99 %.2fms, max %.2fms\n",
+		o.Sent, o.Rate, o.Connections, o.Correct, o.Latency.P50Millis, o.Latency.P99Millis, o.Latency.MaxMillis)
 	for _, b := range o.Bodies {
 		fmt.Fprintf(w, "             %s (%d bytes): %d sent, %d as expected; p99 %.2fms, max %.2fms\n",
 			b.Name, b.Bytes, b.Sent, b.Correct, b.Latency.P99Millis, b.Latency.MaxMillis)
@@ -150,6 +155,7 @@ func (r *Report) WriteSummary(w io.Writer) {
 		fmt.Fprintf(w, "  server     pid %d, alive %t, %.2fs CPU, peak RSS %.1f MiB, RSS %.1f MiB before, %.1f MiB after\n",
 			s.PID, s.Alive, s.CPUSeconds, mib(s.PeakRSSBytes), mib(s.RSSBeforeBytes), mib(s.RSSAfterBytes))
 	}
+	fmt.Fprintf(w, "  loadgen    %.2fs CPU\n", r.LoadgenCPUSeconds)
 	if m := r.Metrics; m != nil {
 		fmt.Fprintf(w, "  /metrics   %d series (%d bytes) fresh, %d (%d bytes) before, %d (%d bytes) after\n",
 			m.Fresh.Series, m.Fresh.Bytes, m.Before.Series, m.Before.Bytes, m.After.Series, m.After.Bytes)
