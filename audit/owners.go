@@ -98,36 +98,24 @@ func resolve(controllers map[string]*controller, kind schema.GroupKind, m *metad
 	return nil
 }
 
-// violationKey identifies a violation wherever the pod spec sits: the rule, the container, the field
-// below the pod template without list indexes (a container is named; its index in a pod and in a
-// template may differ), and the problem, which carries the offending value. A pod-level setting that
-// leaves containers unprotected is one key per container it leaves so, without the problem, whose words
-// list those containers: a pod whose injected sidecar inherits the template's missing runAsNonRoot
-// breaks more than the template, one whose containers sit in another order does not.
-type violationKey struct {
-	rule, container, field, problem string
-}
-
-// violationSet is what one object breaks, enforced or dry-run.
-type violationSet map[violationKey]struct{}
+// violationSet is what one object breaks, enforced or dry-run, as the keys ratcheting compares: the rule,
+// the container (its kind and name, never its index), the setting and the offending value. Settings are
+// taken below the pod template, so that a Pod and its workload's template compare: a pod whose injected
+// sidecar inherits the template's missing runAsNonRoot breaks more than the template, one whose containers
+// sit in another order does not, and one that weakens a pod-level value (seccomp unset to Unconfined) does.
+type violationSet map[rules.Key]struct{}
 
 // violationsOf collects the verdict's violations; templatePath is where the object keeps its pod
 // template ("spec.template"), "" for a Pod.
 func violationsOf(v *judgement.Verdict, templatePath string) violationSet {
 	set := violationSet{}
 	for _, vs := range [][]rules.Violation{v.Enforced, v.DryRun} {
-		for _, violation := range vs {
-			field := violation.Field
-			if templatePath != "" {
-				field = strings.TrimPrefix(field, templatePath+".")
-			}
-			field = withoutIndexes(field)
-			if len(violation.Affected) == 0 {
-				set[violationKey{rule: violation.Rule, container: violation.Container, field: field, problem: violation.Problem}] = struct{}{}
-				continue
-			}
-			for _, c := range violation.Affected {
-				set[violationKey{rule: violation.Rule, container: c, field: field}] = struct{}{}
+		for i := range vs {
+			for _, k := range vs[i].Keys() {
+				if templatePath != "" {
+					k.Setting = strings.TrimPrefix(k.Setting, templatePath+".")
+				}
+				set[k] = struct{}{}
 			}
 		}
 	}
@@ -142,24 +130,4 @@ func (s violationSet) within(t violationSet) bool {
 		}
 	}
 	return true
-}
-
-// withoutIndexes drops the list indexes from a field path ("containers[1].ports[0]" becomes
-// "containers.ports"); map keys ("annotations[key]") are kept.
-func withoutIndexes(path string) string {
-	var b strings.Builder
-	for i := 0; i < len(path); i++ {
-		if path[i] == '[' {
-			j := i + 1
-			for j < len(path) && path[j] >= '0' && path[j] <= '9' {
-				j++
-			}
-			if j > i+1 && j < len(path) && path[j] == ']' {
-				i = j
-				continue
-			}
-		}
-		b.WriteByte(path[i])
-	}
-	return b.String()
 }

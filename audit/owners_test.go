@@ -79,6 +79,10 @@ func TestAttributionNeedsAResolvableController(t *testing.T) {
 		{name: "after ten thousand other owners", owners: many(other, 10000) + "," + replicaSetRef, attributed: true},
 
 		{name: "breaking more than the template", owners: replicaSetRef, spec: withDebug},
+		// The template leaves seccomp unset; Unconfined, set for the pod, is a weaker value of the same
+		// setting, and hides behind the template no more than a new violation does.
+		{name: "a pod-level value weaker than the template's", owners: replicaSetRef,
+			spec: `{"securityContext":{"seccompProfile":{"type":"Unconfined"}},"containers":[` + privilegedApp + `]}`},
 		{name: "no owner"},
 		{name: "not a controller reference", owners: notController},
 		{name: "the Deployment itself, which makes no pods", owners: deploymentRef},
@@ -223,11 +227,4 @@ func TestAttributionFollowsTheChain(t *testing.T) {
 			assert.Equal(t, tt.want, podCounts(t, tt.src))
 		})
 	}
-}
-
-func TestViolationsCompareBelowTheTemplate(t *testing.T) {
-	assert.Equal(t, "spec.containers.securityContext.privileged", withoutIndexes("spec.containers[12].securityContext.privileged"))
-	assert.Equal(t, "metadata.annotations[container.apparmor.security.beta.kubernetes.io/app]",
-		withoutIndexes("metadata.annotations[container.apparmor.security.beta.kubernetes.io/app]"))
-	assert.Equal(t, "spec.volumes[].hostPath[1", withoutIndexes("spec.volumes[].hostPath[1"))
 }

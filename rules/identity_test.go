@@ -206,3 +206,13 @@ func TestEveryViolationReaches(t *testing.T) {
 		assert.True(t, seen[r.ID], "the pod breaks %s", r.ID)
 	}
 }
+
+func TestWithoutIndexes(t *testing.T) {
+	assert.Equal(t, "spec.containers[].securityContext.privileged", WithoutIndexes("spec.containers[12].securityContext.privileged"))
+	// Map keys are part of the setting's name.
+	assert.Equal(t, "metadata.annotations[container.apparmor.security.beta.kubernetes.io/app]",
+		WithoutIndexes("metadata.annotations[container.apparmor.security.beta.kubernetes.io/app]"))
+	// A bracket that is not a whole index is left as it is.
+	assert.Equal(t, "spec.volumes[].hostPath[1", WithoutIndexes("spec.volumes[].hostPath[1"))
+	assert.Equal(t, "spec.volumes[x1].hostPath", WithoutIndexes("spec.volumes[x1].hostPath"))
+}
