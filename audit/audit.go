@@ -82,35 +82,11 @@ func (r *Report) Denied() bool {
 	return len(r.Errors) > 0
 }
 
-// auditOrder lists the judged kinds so that every controller comes before what it controls: a workload
-// is judged before its Jobs or ReplicaSets, which are judged before their pods, so that those can be
-// attributed to it as they are met.
-var auditOrder = []schema.GroupKind{
-	{Group: "apps", Kind: "Deployment"},
-	{Group: "apps", Kind: "StatefulSet"},
-	{Group: "apps", Kind: "DaemonSet"},
-	{Group: "batch", Kind: "CronJob"},
-	{Group: "", Kind: "ReplicationController"},
-	{Group: "batch", Kind: "Job"},
-	{Group: "apps", Kind: "ReplicaSet"},
-	{Group: "", Kind: "PodTemplate"},
-	{Group: "", Kind: "Pod"},
-	{Group: "rbac.authorization.k8s.io", Kind: "RoleBinding"},
-	{Group: "rbac.authorization.k8s.io", Kind: "ClusterRoleBinding"},
-	{Group: "policy", Kind: "PodDisruptionBudget"},
-}
-
 // ModeLabel on a namespace with the value dry-run sends its requests to the webhook's dry-run path.
 const (
 	ModeLabel  = "kubeguard.io/mode"
 	dryRunMode = "dry-run"
 )
-
-// controllerKinds are the judged kinds that create pods, or the ReplicaSets and Jobs that do.
-var controllerKinds = map[string]bool{
-	"Deployment": true, "StatefulSet": true, "DaemonSet": true, "CronJob": true,
-	"ReplicationController": true, "Job": true, "ReplicaSet": true,
-}
 
 // metadata is what the audit reads of an object besides what the rules read.
 type metadata struct {
@@ -194,9 +170,9 @@ func Run(ctx context.Context, src Source, p *policy.Policy, opts Options) (*Repo
 	if err := a.listNetworkPolicies(ctx, src); err != nil {
 		return nil, err
 	}
-	for _, gk := range auditOrder {
-		kind, _ := objects.Lookup(gk)
-		if gk.Kind == "ClusterRoleBinding" && opts.Namespace != "" {
+	for _, k := range objects.AuditOrder() {
+		kind, _ := objects.Lookup(k.GroupKind)
+		if !kind.Namespaced && opts.Namespace != "" {
 			continue
 		}
 		listed := 0
@@ -280,12 +256,12 @@ func (a *auditor) audit(kind *objects.Kind, item json.RawMessage) error {
 		Now:        a.now,
 	})
 	var violations violationSet
-	if v.Decision != judgement.Error && (owner != nil || controllerKinds[kind.Kind]) {
+	if v.Decision != judgement.Error && (owner != nil || kind.Controller) {
 		violations = violationsOf(&v, templatePath(&doc, kind))
 	}
 	// Attributed: counted toward its controller's findings, which say all it breaks.
 	attributed := owner != nil && v.Decision != judgement.Error && violations.within(owner.violations)
-	if (kind.Kind == "Pod" && !finished) || (controllerKinds[kind.Kind] && !attributed) {
+	if (kind.Kind == "Pod" && !finished) || (kind.Controller && !attributed) {
 		a.checkExposure(kind, &m, attributed)
 	}
 	if attributed {
@@ -320,7 +296,7 @@ func (a *auditor) audit(kind *objects.Kind, item json.RawMessage) error {
 				Decision:   decision,
 				Message:    judgement.Line(violation),
 				resource:   kind.QualifiedResource().String(),
-				apiVersion: schema.GroupVersion{Group: kind.Group, Version: "v1"}.String(),
+				apiVersion: schema.GroupVersion{Group: kind.Group, Version: kind.Version}.String(),
 			})
 			tally.Rules[violation.Rule]++
 		}
@@ -334,7 +310,7 @@ func (a *auditor) audit(kind *objects.Kind, item json.RawMessage) error {
 	case judgement.Warned:
 		tally.Warned++
 	}
-	if controllerKinds[kind.Kind] {
+	if kind.Controller {
 		a.addController(kind, &m, w, violations)
 	}
 	return nil

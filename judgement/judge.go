@@ -60,12 +60,13 @@ func Judge(p *policy.Policy, req *Request) Verdict {
 	if req.Operation != admissionv1.Create && req.Operation != admissionv1.Update {
 		return skipped
 	}
-	// Of the subresources only adding an ephemeral container (kubectl debug) changes what runs; status,
-	// scale, binding and eviction requests must never be blocked.
-	ephemeral := req.SubResource == "ephemeralcontainers" && kind.Kind == "Pod"
-	if req.SubResource != "" && !ephemeral {
+	// Of the subresources only those the kind's row names (adding an ephemeral container, kubectl debug)
+	// change what runs; status, scale, binding and eviction requests must never be blocked.
+	if !kind.JudgesSubresource(req.SubResource) {
 		return skipped
 	}
+	// An ephemeral container request carries the whole pod, of which only the added containers are new.
+	ephemeral := req.SubResource == "ephemeralcontainers"
 
 	now := req.Now
 	if now.IsZero() {

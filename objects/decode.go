@@ -114,7 +114,7 @@ func (d *Document) Object(k *Kind) *Object {
 		tmpl = &d.Spec.JobTemplate.Spec.Template
 	case bindingSubjects:
 		obj.Binding = &d.Binding
-		obj.Binding.ClusterWide = k.GroupKind.Kind == "ClusterRoleBinding"
+		obj.Binding.ClusterWide = !k.Namespaced
 		return obj
 	case disruptionBudget:
 		obj.DisruptionBudget = &d.Spec.DisruptionBudget

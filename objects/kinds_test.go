@@ -70,3 +70,43 @@ func TestKinds(t *testing.T) {
 	assert.True(t, ok)
 	assert.NotEqual(t, "Changed", objects.Kinds()[0].Kind)
 }
+
+// The audit lists every kind once, each workload before the ReplicaSets and Jobs it makes and those before
+// the Pods they make, so that what a controller makes is attributed to it as it is met.
+func TestAuditOrderPutsControllersFirst(t *testing.T) {
+	order := objects.AuditOrder()
+	require.Len(t, order, len(objects.Kinds()))
+	rank := map[string]int{}
+	for i, k := range order {
+		_, dup := rank[k.Kind]
+		assert.False(t, dup, "%s listed twice", k.Kind)
+		rank[k.Kind] = i
+	}
+	for _, made := range [][2]string{
+		{"Deployment", "ReplicaSet"}, {"CronJob", "Job"}, {"ReplicaSet", "Pod"}, {"Job", "Pod"},
+		{"StatefulSet", "Pod"}, {"DaemonSet", "Pod"}, {"ReplicationController", "Pod"},
+	} {
+		assert.Less(t, rank[made[0]], rank[made[1]], "%s before %s", made[0], made[1])
+	}
+	for _, k := range order {
+		if k.Controller {
+			assert.Less(t, rank[k.Kind], rank["Pod"], "controller %s before Pod", k.Kind)
+		}
+	}
+}
+
+// Only adding an ephemeral container to a Pod is a judged subresource; status, scale, binding and
+// eviction never are, and no other kind's subresource is.
+func TestJudgedSubresources(t *testing.T) {
+	for _, k := range objects.Kinds() {
+		assert.True(t, k.JudgesSubresource(""), "%s itself", k.Kind)
+		for _, sub := range []string{"status", "scale", "binding", "eviction"} {
+			assert.False(t, k.JudgesSubresource(sub), "%s/%s", k.Kind, sub)
+		}
+		assert.Equal(t, k.Kind == "Pod", k.JudgesSubresource("ephemeralcontainers"), k.Kind)
+	}
+	pod, _ := objects.Lookup(schema.GroupKind{Kind: "Pod"})
+	assert.Equal(t, []string{"pods", "pods/ephemeralcontainers"}, pod.Resources())
+	crb, _ := objects.Lookup(schema.GroupKind{Group: "rbac.authorization.k8s.io", Kind: "ClusterRoleBinding"})
+	assert.False(t, crb.Namespaced)
+}
