@@ -43,6 +43,11 @@ lint: ## Check formatting (gofmt) and run go vet.
 	go vet ./...
 	cd deploy/image && go vet ./...
 
+.PHONY: generate
+generate: ## Rewrite what the rule registry decides: docs/rules.md and README rule tables, the chart's rule schema and profile comment, the `kubeguard rules` goldens.
+	go run ./hack/generate
+	go test ./cmd/kubeguard -run '^TestRules' -count=1 -update
+
 .PHONY: tools
 tools: ## Build etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kwok, kubectl, helm, pod-security-webhook into bin/ (first time: minutes).
 	@e2e/tools/build.sh $(BIN)

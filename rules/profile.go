@@ -23,6 +23,20 @@ func Profiles() []Profile {
 	return []Profile{AKS, Baseline, Restricted}
 }
 
+// Doc says what the profile turns on and whom it is meant for, in one phrase; the docs, the README and the
+// chart's values are generated from it.
+func (p Profile) Doc() string {
+	switch p {
+	case AKS:
+		return "the AKS security guidance; what kubeguard has always enforced"
+	case Baseline:
+		return "the Pod Security Standards' baseline level, for any workload that should not be able to take over its node"
+	case Restricted:
+		return "the Pod Security Standards' restricted level: baseline plus current hardening practice, for hardened application workloads"
+	}
+	return ""
+}
+
 // allProfiles is the membership of rules that every profile turns on, such as the binding rules.
 func allProfiles() []Profile { return Profiles() }
 

@@ -1,0 +1,129 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/kubeguard/kubeguard/rules"
+)
+
+// renderSchema rewrites the chart schema's "profile" and "rules" properties from the registry: one key
+// per configurable entry, each with mode, enforceAfter and the entry's own settings, of their types. The
+// schema is written by hand around them, in its own layout, which these two keep.
+func renderSchema(reg []registry, current []byte) ([]byte, error) {
+	doc := string(current)
+	var profiles []string
+	for _, p := range rules.Profiles() {
+		profiles = append(profiles, `"`+string(p)+`"`)
+	}
+	doc, err := replaceProperty(doc, "profile", `    "profile": {
+      "type": "string",
+      "enum": [`+strings.Join(profiles, ", ")+`]
+    }`)
+	if err != nil {
+		return nil, err
+	}
+	var b strings.Builder
+	b.WriteString(`    "rules": {
+      "type": "object",
+      "additionalProperties": false,
+      "properties": {
+`)
+	entries := configurable(reg)
+	for i, e := range entries {
+		b.WriteString(ruleSchema(e))
+		if i < len(entries)-1 {
+			b.WriteString(",")
+		}
+		b.WriteString("\n")
+	}
+	b.WriteString("      }\n    }")
+	doc, err = replaceProperty(doc, "rules", b.String())
+	return []byte(doc), err
+}
+
+// ruleSchema is one entry's key under rules, at the schema's indentation.
+func ruleSchema(e entry) string {
+	if len(e.Settings) == 0 {
+		return fmt.Sprintf(`        %q: { "$ref": "#/definitions/rule" }`, e.ID)
+	}
+	props := []string{
+		`"mode": { "$ref": "#/definitions/ruleMode" }`,
+		`"enforceAfter": { "$ref": "#/definitions/timestamp" }`,
+	}
+	for _, s := range e.Settings {
+		switch s.Type {
+		case rules.Boolean:
+			props = append(props, fmt.Sprintf(`%q: { "type": "boolean" }`, s.Name))
+		case rules.NamePatterns:
+			props = append(props, fmt.Sprintf(`%q: { "$ref": "#/definitions/namePatterns" }`, s.Name))
+		default:
+			panic(fmt.Sprintf("rule %s: setting %s has a type the chart's schema cannot express", e.ID, s.Name))
+		}
+	}
+	return fmt.Sprintf(`        %q: {
+          "type": "object",
+          "additionalProperties": false,
+          "properties": {
+            %s
+          }
+        }`, e.ID, strings.Join(props, ",\n            "))
+}
+
+// replaceProperty replaces one top-level property of the schema ("    \"name\": {" up to its closing
+// brace at the same indentation) with text, keeping the comma that follows it.
+func replaceProperty(doc, name, text string) (string, error) {
+	open := "\n    \"" + name + "\": {"
+	if strings.Count(doc, open) != 1 {
+		return "", fmt.Errorf("want one top-level property %q", name)
+	}
+	start := strings.Index(doc, open) + 1
+	rest := doc[start:]
+	end := strings.Index(rest, "\n    }")
+	if end < 0 {
+		return "", fmt.Errorf("property %q has no closing brace", name)
+	}
+	return doc[:start] + text + rest[end+len("\n    }"):], nil
+}
+
+// renderValues rewrites the comment of values.yaml that says which rules each profile turns on.
+func renderValues(reg []registry, current []byte) ([]byte, error) {
+	var b strings.Builder
+	entries := configurable(reg)
+	for _, p := range rules.Profiles() {
+		var ids []string
+		for _, e := range entries {
+			if e.on(p) {
+				ids = append(ids, e.ID)
+			}
+		}
+		text := p.Doc() + ". Rules: " + strings.Join(ids, ", ") + "."
+		b.WriteString(wrapComment(fmt.Sprintf("%-10s - ", p), text, 78))
+	}
+	begin, end := yamlMarkers("profiles")
+	doc, err := replaceRegion(string(current), begin, end, b.String())
+	return []byte(doc), err
+}
+
+// wrapComment writes text as YAML comment lines of at most width characters where words allow, the first
+// after "#   "+lead, the others indented under it.
+func wrapComment(lead, text string, width int) string {
+	prefix := "#   " + lead
+	indent := "#   " + strings.Repeat(" ", len(lead))
+	var b strings.Builder
+	line := prefix
+	fresh := true
+	for _, w := range strings.Fields(text) {
+		if !fresh && len(line)+1+len(w) > width {
+			b.WriteString(line + "\n")
+			line, fresh = indent, true
+		}
+		if !fresh {
+			line += " "
+		}
+		line += w
+		fresh = false
+	}
+	b.WriteString(line + "\n")
+	return b.String()
+}

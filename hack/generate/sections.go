@@ -1,0 +1,91 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+)
+
+// summaryPrefix starts the one generated line under each section's heading.
+const summaryPrefix = "> **Profiles:** "
+
+// Placeholder is the body the generator gives a new entry's section: the why, the fields read, the
+// messages and the fix are for a person to write, and the staleness test fails until one has.
+const placeholder = "<!-- write here, as for the other rules: why, the fields read, the messages and the fix -->"
+
+// renderSections rewrites the registry's sections region of docs/rules.md: one "## <id>" section per entry,
+// in registry order, each opened by a generated line (profiles and settings) and followed by its
+// hand-written body, which is kept as it is. A new entry gets its doc and a placeholder; a section whose
+// entry is gone is an error rather than prose silently dropped.
+func renderSections(doc string, r registry) (string, error) {
+	begin, end := markdownMarkers(r.name + " sections")
+	old, _, err := region(doc, begin, end)
+	if err != nil {
+		return "", err
+	}
+	bodies, err := sectionBodies(old)
+	if err != nil {
+		return "", err
+	}
+	var b strings.Builder
+	for i, e := range r.entries {
+		if i > 0 {
+			b.WriteString("\n")
+		}
+		b.WriteString("## " + e.ID + "\n\n" + summary(e, r.configurable) + "\n\n")
+		body, ok := bodies[e.ID]
+		if !ok {
+			body = e.Doc + "\n\n" + placeholder + "\n"
+		}
+		delete(bodies, e.ID)
+		for _, s := range e.Settings {
+			if ok && !strings.Contains(body, placeholder) && !strings.Contains(body, "`"+s.Name+"`") {
+				return "", fmt.Errorf("the section of %s does not describe its setting `%s`", e.ID, s.Name)
+			}
+		}
+		b.WriteString(body)
+	}
+	for id := range bodies {
+		return "", fmt.Errorf("a section for %s, which %s no longer declares: move what it says elsewhere, then remove it", id, r.name)
+	}
+	return replaceRegion(doc, begin, end, b.String())
+}
+
+// summary is the generated line under an entry's heading.
+func summary(e entry, configurable bool) string {
+	line := summaryPrefix + profileList(e.Profiles) + "."
+	if !configurable {
+		return line
+	}
+	if len(e.Settings) == 0 {
+		return line + " **Settings:** `mode` only."
+	}
+	names := []string{"`mode`"}
+	for _, s := range e.Settings {
+		names = append(names, "`"+s.Name+"`")
+	}
+	return line + " **Settings:** " + strings.Join(names, ", ") + " ([defaults](#configuration))."
+}
+
+// sectionBodies splits a sections region into each section's hand-written body, keyed by ID.
+func sectionBodies(region string) (map[string]string, error) {
+	bodies := map[string]string{}
+	if strings.TrimSpace(region) == "" {
+		return bodies, nil
+	}
+	if !strings.HasPrefix(region, "## ") {
+		return nil, fmt.Errorf("the sections region must start with a \"## <id>\" heading")
+	}
+	for _, part := range strings.Split(region[len("## "):], "\n## ") {
+		id, body, _ := strings.Cut(part, "\n")
+		if _, dup := bodies[id]; dup {
+			return nil, fmt.Errorf("two sections for %s", id)
+		}
+		body = strings.TrimLeft(body, "\n")
+		if strings.HasPrefix(body, summaryPrefix) {
+			_, body, _ = strings.Cut(body, "\n")
+			body = strings.TrimLeft(body, "\n")
+		}
+		bodies[id] = strings.TrimRight(body, "\n") + "\n"
+	}
+	return bodies, nil
+}
