@@ -24,24 +24,14 @@ func TestParseProfile(t *testing.T) {
 			name:    "aks named explicitly is the default",
 			yaml:    "profile: aks\n",
 			profile: rules.AKS,
-			modes: map[string]policy.Mode{
-				"privileged": policy.Enforce, "privilege-escalation": policy.Enforce, "run-as-root": policy.Enforce,
-				"seccomp-profile": policy.Enforce, "apparmor-profile": policy.Enforce, "user-subject": policy.Enforce,
-				"broad-subject": policy.Enforce, "pdb-allows-disruption": policy.Enforce,
-			},
+			modes:   profileModes(rules.AKS, policy.Enforce),
 			options: rules.DefaultOptions(),
 		},
 		{
 			name:    "baseline in dry-run",
 			yaml:    "profile: baseline\nmode: dry-run\n",
 			profile: rules.Baseline,
-			modes: map[string]policy.Mode{
-				"privileged": policy.DryRun, "seccomp-profile": policy.DryRun, "apparmor-profile": policy.DryRun,
-				"user-subject": policy.DryRun, "broad-subject": policy.DryRun, "host-namespaces": policy.DryRun, "host-path-volumes": policy.DryRun,
-				"host-ports": policy.DryRun, "added-capabilities": policy.DryRun, "proc-mount": policy.DryRun,
-				"unsafe-sysctls": policy.DryRun, "selinux-options": policy.DryRun, "probe-host": policy.DryRun,
-				"pdb-allows-disruption": policy.DryRun,
-			},
+			modes:   profileModes(rules.Baseline, policy.DryRun),
 			options: rules.OptionsFor(rules.Baseline),
 		},
 		{
@@ -79,6 +69,18 @@ func TestParseProfile(t *testing.T) {
 			assert.Equal(t, tt.options, p.Options)
 		})
 	}
+}
+
+// profileModes gives every rule that profile p turns on (as the rules declare, rules/profile_test.go holds
+// the released rules to it) the mode m.
+func profileModes(p rules.Profile, m policy.Mode) map[string]policy.Mode {
+	modes := map[string]policy.Mode{}
+	for _, r := range rules.All() {
+		if r.On(p) {
+			modes[r.ID] = m
+		}
+	}
+	return modes
 }
 
 // ForProfile gives the same policy as a configuration naming only the profile.
