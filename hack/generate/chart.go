@@ -31,7 +31,11 @@ func renderSchema(reg []registry, current []byte) ([]byte, error) {
 `)
 	entries := configurable(reg)
 	for i, e := range entries {
-		b.WriteString(ruleSchema(e))
+		schema, err := ruleSchema(e)
+		if err != nil {
+			return nil, err
+		}
+		b.WriteString(schema)
 		if i < len(entries)-1 {
 			b.WriteString(",")
 		}
@@ -43,9 +47,9 @@ func renderSchema(reg []registry, current []byte) ([]byte, error) {
 }
 
 // ruleSchema is one entry's key under rules, at the schema's indentation.
-func ruleSchema(e entry) string {
+func ruleSchema(e entry) (string, error) {
 	if len(e.Settings) == 0 {
-		return fmt.Sprintf(`        %q: { "$ref": "#/definitions/rule" }`, e.ID)
+		return fmt.Sprintf(`        %q: { "$ref": "#/definitions/rule" }`, e.ID), nil
 	}
 	props := []string{
 		`"mode": { "$ref": "#/definitions/ruleMode" }`,
@@ -58,7 +62,7 @@ func ruleSchema(e entry) string {
 		case rules.NamePatterns:
 			props = append(props, fmt.Sprintf(`%q: { "$ref": "#/definitions/namePatterns" }`, s.Name))
 		default:
-			panic(fmt.Sprintf("rule %s: setting %s has a type the chart's schema cannot express", e.ID, s.Name))
+			return "", fmt.Errorf("rule %s: setting %s has a type the chart's schema cannot express", e.ID, s.Name)
 		}
 	}
 	return fmt.Sprintf(`        %q: {
@@ -67,7 +71,7 @@ func ruleSchema(e entry) string {
           "properties": {
             %s
           }
-        }`, e.ID, strings.Join(props, ",\n            "))
+        }`, e.ID, strings.Join(props, ",\n            ")), nil
 }
 
 // replaceProperty replaces one top-level property of the schema ("    \"name\": {" up to its closing

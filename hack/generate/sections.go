@@ -2,6 +2,8 @@ package main
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 )
 
@@ -44,8 +46,9 @@ func renderSections(doc string, r registry) (string, error) {
 		}
 		b.WriteString(body)
 	}
-	for id := range bodies {
-		return "", fmt.Errorf("a section for %s, which %s no longer declares: move what it says elsewhere, then remove it", id, r.name)
+	if len(bodies) > 0 {
+		gone := slices.Sorted(maps.Keys(bodies))
+		return "", fmt.Errorf("sections for %s, which %s no longer declares: move what they say elsewhere, then remove them", strings.Join(gone, ", "), r.name)
 	}
 	return replaceRegion(doc, begin, end, b.String())
 }
@@ -66,7 +69,8 @@ func summary(e entry, configurable bool) string {
 	return line + " **Settings:** " + strings.Join(names, ", ") + " ([defaults](#configuration))."
 }
 
-// sectionBodies splits a sections region into each section's hand-written body, keyed by ID.
+// sectionBodies splits a sections region into each section's hand-written body, keyed by ID. A section ends
+// where a line starts with "## ", so a body's own headings are "###" or deeper.
 func sectionBodies(region string) (map[string]string, error) {
 	bodies := map[string]string{}
 	if strings.TrimSpace(region) == "" {
