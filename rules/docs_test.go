@@ -50,9 +50,9 @@ func settingTypeDoc(t SettingType) string {
 // profiles under which it differs.
 func defaultYAML(s Setting) string {
 	if s.Type == Boolean {
-		out := "`" + strconv.FormatBool(s.BoolDefault(DefaultProfile)) + "`"
+		out := "`" + strconv.FormatBool(s.BoolDefault(DefaultProfile, Latest)) + "`"
 		for _, p := range Profiles() {
-			if v := s.BoolDefault(p); v != s.BoolDefault(DefaultProfile) {
+			if v := s.BoolDefault(p, Latest); v != s.BoolDefault(DefaultProfile, Latest) {
 				out += fmt.Sprintf("; `%t` under `%s`", v, p)
 			}
 		}

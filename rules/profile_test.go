@@ -13,7 +13,7 @@ func TestProfileMembers(t *testing.T) {
 	members := func(p Profile) []string {
 		var ids []string
 		for _, r := range All() {
-			if r.On(p) {
+			if r.On(p, Latest) {
 				ids = append(ids, r.ID)
 			}
 		}
@@ -44,8 +44,8 @@ func TestOptionsFor(t *testing.T) {
 		o.AllowedBroadClusterRoles = []string{"system:discovery", "system:basic-user", "system:public-info-viewer", "system:service-account-issuer-discovery"}
 		return o
 	}
-	assert.Equal(t, withDefaults(Options{RequireAppArmorProfile: true, RequireSeccompProfile: true}), OptionsFor(AKS))
-	assert.Equal(t, withDefaults(Options{ProcMountInUserNamespace: true}), OptionsFor(Baseline))
-	assert.Equal(t, withDefaults(Options{RequireSeccompProfile: true}), OptionsFor(Restricted))
-	assert.Equal(t, OptionsFor(DefaultProfile), DefaultOptions())
+	assert.Equal(t, withDefaults(Options{RequireAppArmorProfile: true, RequireSeccompProfile: true}), OptionsFor(AKS, Latest))
+	assert.Equal(t, withDefaults(Options{ProcMountInUserNamespace: true}), OptionsFor(Baseline, Latest))
+	assert.Equal(t, withDefaults(Options{RequireSeccompProfile: true}), OptionsFor(Restricted, Latest))
+	assert.Equal(t, OptionsFor(DefaultProfile, Latest), DefaultOptions())
 }
