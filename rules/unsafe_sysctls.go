@@ -37,7 +37,7 @@ func checkUnsafeSysctls(pod *Pod, opts *Options) []Violation {
 			Rule:    unsafeSysctlsID,
 			Field:   pod.specPath().Child("securityContext", "sysctls").Index(i).Child("name").String(),
 			Problem: "is " + strconv.Quote(s.Name) + ", which is not isolated per pod",
-			Fix:     "remove it; only safe sysctls (net.ipv4.ip_local_port_range, net.ipv4.tcp_keepalive_time, ...) may be set",
+			Fix:     "remove it; only safe sysctls (net.ipv4.ip_local_port_range, net.ipv4.ping_group_range, ...) may be set",
 			// A sysctl is set for the whole pod; its value counts too, as a different value may open more.
 			Identity: pod.podIdentity(s.Name+"="+s.Value, nil),
 		})
