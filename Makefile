@@ -44,7 +44,7 @@ lint: ## Check formatting (gofmt) and run go vet.
 	cd deploy/image && go vet ./...
 
 .PHONY: tools
-tools: ## Build etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kwok, kubectl, helm, pod-security-webhook into bin/ (first time: minutes).
+tools: ## Build etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kwok, kubectl, helm, pod-security-webhook into bin/ (first time: minutes); download the Pod Security fixtures.
 	@e2e/tools/build.sh $(BIN)
 
 ##@ Test
