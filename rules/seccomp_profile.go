@@ -114,14 +114,18 @@ func checkSeccompAnnotations(pod *Pod) []Violation {
 	if value, ok := pod.Annotations[SeccompPodAnnotation]; ok && !safeSeccompAnnotation(value) {
 		id := pod.podIdentity(value, nil)
 		id.Setting = "securityContext.seccompProfile"
-		out = append(out, Violation{
+		v := Violation{
 			Rule:     seccompProfileID,
 			Field:    pod.annotationPath(SeccompPodAnnotation).String(),
 			Problem:  "is " + strconv.Quote(value),
 			Fix:      seccompAnnotationFix,
-			Affected: pod.containerNames(),
 			Identity: id,
-		})
+		}
+		// A pod without containers leaves none unprotected (its one reach names no container).
+		if pod.containerCount() > 0 {
+			v.Affected = pod.containerNames()
+		}
+		out = append(out, v)
 	}
 	pod.forEachContainer(func(ref containerRef) {
 		key := SeccompContainerAnnotationPrefix + ref.c.Name
