@@ -47,7 +47,8 @@ func settingTypeDoc(t SettingType) string {
 }
 
 // defaultYAML writes a setting's default as it would be written in the configuration, followed by the
-// profiles under which it differs.
+// profiles under which it differs, at the latest Pod Security version and then before the versions that
+// changed it.
 func defaultYAML(s Setting) string {
 	if s.Type == Boolean {
 		out := "`" + strconv.FormatBool(s.BoolDefault(DefaultProfile, Latest)) + "`"
@@ -55,6 +56,9 @@ func defaultYAML(s Setting) string {
 			if v := s.BoolDefault(p, Latest); v != s.BoolDefault(DefaultProfile, Latest) {
 				out += fmt.Sprintf("; `%t` under `%s`", v, p)
 			}
+		}
+		for _, b := range s.Before {
+			out += fmt.Sprintf("; `%t` under `%s` before `profileVersion: v1.%d`", b.Value, b.Profile, b.Before)
 		}
 		return out
 	}
