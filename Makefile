@@ -49,7 +49,7 @@ generate: ## Rewrite what the rule registry decides: docs/rules.md and README ru
 	go test ./cmd/kubeguard -run '^TestRules' -count=1 -update
 
 .PHONY: tools
-tools: ## Build etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kwok, kubectl, helm, pod-security-webhook into bin/ (first time: minutes).
+tools: ## Build etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kwok, kubectl, helm, pod-security-webhook into bin/ (first time: minutes); download the Pod Security fixtures.
 	@e2e/tools/build.sh $(BIN)
 
 ##@ Test

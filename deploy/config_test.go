@@ -23,9 +23,10 @@ import (
 
 // chartValues is the part of the values that decides the config file.
 type chartValues struct {
-	Profile string `json:"profile"`
-	Mode    string `json:"mode"`
-	Rules   map[string]struct {
+	Profile        string `json:"profile"`
+	ProfileVersion string `json:"profileVersion"`
+	Mode           string `json:"mode"`
+	Rules          map[string]struct {
 		Mode string `json:"mode"`
 	} `json:"rules"`
 	Exemptions struct {
@@ -94,9 +95,12 @@ func TestConfigLoadsInKubeguard(t *testing.T) {
 			require.NoError(t, err, "kubeguard refuses the config the chart renders")
 			values := effectiveValues(t, set)
 			require.NotEmpty(t, p.Rules)
+			version, err := rules.ParseVersion(values.ProfileVersion)
+			require.NoError(t, err)
+			assert.Equal(t, version, p.ProfileVersion)
 			for _, rule := range p.Rules {
 				want := string(policy.Off)
-				if rule.On(rules.Profile(values.Profile)) {
+				if rule.On(rules.Profile(values.Profile), version) {
 					want = values.Mode
 				}
 				if r, ok := values.Rules[rule.ID]; ok && r.Mode != "" {

@@ -19,6 +19,9 @@ func TestBadValuesAreRefused(t *testing.T) {
 	}{
 		{"unknown mode", "mode: audit", []string{"at '/mode'", "'enforce', 'dry-run'"}},
 		{"off is for single rules only", "mode: \"off\"", []string{"at '/mode'"}},
+		{"profileVersion of another major version", "profileVersion: v2.0", []string{"at '/profileVersion'", "does not match pattern"}},
+		{"profileVersion newer than kubeguard knows", "profileVersion: v1.99", []string{"at '/profileVersion'", "does not match pattern"}},
+		{"profileVersion without its v", "profileVersion: \"1.30\"", []string{"at '/profileVersion'", "does not match pattern"}},
 		{"unknown rule mode", "rules: {privileged: {mode: warn}}", []string{"at '/rules/privileged/mode'", "'enforce', 'dry-run', 'off'"}},
 		{"unknown rule", "rules: {privileged-containers: {mode: enforce}}", []string{"at '/rules'", "'privileged-containers' not allowed"}},
 		{"setting of another rule", "rules: {privileged: {allowedUsers: [alice]}}", []string{"at '/rules/privileged'", "'allowedUsers' not allowed"}},

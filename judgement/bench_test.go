@@ -117,7 +117,7 @@ func BenchmarkPodRules(b *testing.B) {
 	b.Run("compliant-container-level", func(b *testing.B) { benchmarkEvaluatePod(b, p, containerLevel) })
 	b.Run("noncompliant", func(b *testing.B) { benchmarkEvaluatePod(b, p, noncompliant) })
 
-	restricted, restrictedPod := policy.ForProfile(rules.Restricted), typicalRestrictedDeployment()
+	restricted, restrictedPod := policy.ForProfile(rules.Restricted, rules.Latest), typicalRestrictedDeployment()
 	require.Empty(b, evaluatePod(restricted, &restrictedPod, false, now).Enforced)
 	b.Run("restricted/compliant", func(b *testing.B) { benchmarkEvaluatePod(b, restricted, restrictedPod) })
 }

@@ -325,7 +325,8 @@ func mutateVolumes(c *choices, pod *rules.Pod) {
 }
 
 func mutateAnnotations(c *choices, pod *rules.Pod) {
-	key := oneOf(c, "team", rules.AppArmorAnnotationPrefix+oneOf(c, containerNames...))
+	key := oneOf(c, "team", rules.AppArmorAnnotationPrefix+oneOf(c, containerNames...),
+		rules.SeccompPodAnnotation, rules.SeccompContainerAnnotationPrefix+oneOf(c, containerNames...))
 	value := oneOf(c, "", "runtime/default", "unconfined", "localhost/k8s-app", "payments")
 	annotations := map[string]string{}
 	for k, v := range pod.Annotations {

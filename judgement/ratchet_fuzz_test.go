@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"regexp"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -17,13 +18,17 @@ import (
 	"github.com/kubeguard/kubeguard/rules"
 )
 
-// fuzzProfiles are the policies the fuzz tests judge under: every profile, enforced.
+// fuzzProfiles are the policies the fuzz tests judge under: every profile, enforced, and the Pod Security
+// levels as they stood in v1.18, when they judged the seccomp annotations rather than the fields.
 func fuzzProfiles(t testing.TB) map[string]*policy.Policy {
 	out := map[string]*policy.Policy{}
-	for _, name := range []string{"aks", "baseline", "restricted"} {
-		p, err := policy.Parse([]byte("profile: " + name + "\n"))
+	for _, config := range []string{
+		"profile: aks", "profile: baseline", "profile: restricted",
+		"profile: baseline\nprofileVersion: v1.18", "profile: restricted\nprofileVersion: v1.18",
+	} {
+		p, err := policy.Parse([]byte(config + "\n"))
 		require.NoError(t, err)
-		out[name] = p
+		out[strings.ReplaceAll(config, "\n", ", ")] = p
 	}
 	return out
 }

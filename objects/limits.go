@@ -3,7 +3,6 @@ package objects
 import (
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
@@ -20,17 +19,20 @@ import (
 const (
 	MaxContainers = 2000
 	MaxSubjects   = 20000
-	// MaxAppArmorAnnotations bounds the legacy per-container AppArmor annotations, the only ones kept.
+	// MaxAppArmorAnnotations bounds the legacy per-container AppArmor annotations, kept for the rules.
 	MaxAppArmorAnnotations = 2000
+	// MaxSeccompAnnotations bounds the seccomp alpha annotations (one per container and the pod's), kept
+	// for the rules.
+	MaxSeccompAnnotations = MaxContainers + 1
 )
 
 // limits counts, for one decoding, what the limits bound.
 type limits struct {
-	containers, subjects, annotations int
+	containers, subjects, annotations, seccompAnnotations int
 }
 
 // unmarshalers count containers and subjects as they are decoded, leaving the decoding itself to the
-// defaults (errors.ErrUnsupported), and keep only the AppArmor annotations.
+// defaults (errors.ErrUnsupported), and keep only the annotations the rules read.
 func (l *limits) unmarshalers() *json.Unmarshalers {
 	return json.JoinUnmarshalers(
 		json.UnmarshalFromFunc(func(*jsontext.Decoder, *rules.Container) error {
@@ -49,11 +51,11 @@ func (l *limits) unmarshalers() *json.Unmarshalers {
 	)
 }
 
-// appArmorAnnotations are an object's annotations as the rules read them: only the legacy AppArmor ones.
-// The others (up to 256 KiB in a real object, the whole body in a crafted one) are skipped, not copied.
+// appArmorAnnotations are an object's annotations as the rules read them: only the legacy AppArmor ones and
+// the seccomp alpha ones (rules.ReadsAnnotation). The others (up to 256 KiB in a real object, the whole body in a crafted one) are skipped, not copied.
 type appArmorAnnotations map[string]string
 
-// readAnnotations reads an annotations object, keeping the AppArmor ones. Like encoding/json, it adds to
+// readAnnotations reads an annotations object, keeping those the rules read. Like encoding/json, it adds to
 // a map already there (a duplicate "annotations" key) and null empties it.
 func (l *limits) readAnnotations(dec *jsontext.Decoder, m *appArmorAnnotations) error {
 	if dec.PeekKind() == 'n' {
@@ -73,7 +75,7 @@ func (l *limits) readAnnotations(dec *jsontext.Decoder, m *appArmorAnnotations) 
 		}
 		// A token is valid only until the next read: take the key's text now.
 		key := tok.String()
-		if !strings.HasPrefix(key, rules.AppArmorAnnotationPrefix) {
+		if !rules.ReadsAnnotation(key) {
 			if err := dec.SkipValue(); err != nil {
 				return err
 			}
@@ -86,7 +88,11 @@ func (l *limits) readAnnotations(dec *jsontext.Decoder, m *appArmorAnnotations) 
 		if value.Kind() != '"' {
 			return fmt.Errorf("annotation %q must be a string", key)
 		}
-		if l.annotations++; l.annotations > MaxAppArmorAnnotations {
+		if rules.IsSeccompAnnotation(key) {
+			if l.seccompAnnotations++; l.seccompAnnotations > MaxSeccompAnnotations {
+				return fmt.Errorf("more than %d seccomp annotations", MaxSeccompAnnotations)
+			}
+		} else if l.annotations++; l.annotations > MaxAppArmorAnnotations {
 			return fmt.Errorf("more than %d AppArmor annotations", MaxAppArmorAnnotations)
 		}
 		if *m == nil {

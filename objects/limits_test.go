@@ -73,6 +73,13 @@ func TestLimits(t *testing.T) {
 		}
 		return strings.TrimSuffix(b.String(), ",")
 	}
+	seccomp := func(n int) string {
+		var b strings.Builder
+		for i := range n {
+			fmt.Fprintf(&b, `"container.seccomp.security.alpha.kubernetes.io/c%d": "runtime/default",`, i)
+		}
+		return strings.TrimSuffix(b.String(), ",")
+	}
 	tests := []struct {
 		name, kind, json string
 		err              string
@@ -83,6 +90,8 @@ func TestLimits(t *testing.T) {
 		{name: "subjects over the limit", kind: "RoleBinding", json: `{"subjects": [` + list(objects.MaxSubjects+1, `{"kind": "Group", "name": "g"}`) + `]}`, err: "more than 20000 subjects"},
 		{name: "AppArmor annotations at the limit", kind: "Pod", json: `{"metadata": {"annotations": {` + apparmor(objects.MaxAppArmorAnnotations) + `}}}`},
 		{name: "AppArmor annotations over the limit", kind: "Pod", json: `{"metadata": {"annotations": {` + apparmor(objects.MaxAppArmorAnnotations+1) + `}}}`, err: "more than 2000 AppArmor annotations"},
+		{name: "seccomp annotations at the limit", kind: "Pod", json: `{"metadata": {"annotations": {` + seccomp(objects.MaxSeccompAnnotations) + `}}}`},
+		{name: "seccomp annotations over the limit", kind: "Pod", json: `{"metadata": {"annotations": {` + seccomp(objects.MaxSeccompAnnotations+1) + `}}}`, err: "more than 2001 seccomp annotations"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -24,7 +24,7 @@ func TestDecoderFeedsThePodSecurityRules(t *testing.T) {
 	require.NoError(t, err)
 	var doc objects.Document
 	require.NoError(t, objects.UnmarshalDocument(data, &doc))
-	v := judgement.Judge(policy.ForProfile(rules.Restricted), &judgement.Request{
+	v := judgement.Judge(policy.ForProfile(rules.Restricted, rules.Latest), &judgement.Request{
 		Kind: schema.GroupKind{Group: "apps", Kind: "Deployment"}, Operation: admissionv1.Create, Object: &doc,
 	})
 	require.Equal(t, judgement.Denied, v.Decision)

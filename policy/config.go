@@ -18,6 +18,7 @@ import (
 // configFile is the YAML file's shape. Pointers tell "not given" (take the default) from "given empty".
 type configFile struct {
 	Profile          *scalar           `yaml:"profile"`
+	ProfileVersion   *scalar           `yaml:"profileVersion"`
 	Mode             *scalar           `yaml:"mode"`
 	Rules            ruleSection       `yaml:"rules"`
 	Exemptions       exemptionsSection `yaml:"exemptions"`

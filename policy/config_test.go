@@ -48,18 +48,23 @@ func TestLoadFullFile(t *testing.T) {
 
 	assert.Equal(t, rules.IDs(), ruleIDs(p), "every rule, turned off or not, in evaluation order")
 	assert.Equal(t, rules.Restricted, p.Profile)
+	version, err := rules.ParseVersion("v1.30")
+	require.NoError(t, err)
+	assert.Equal(t, version, p.ProfileVersion)
 	want := map[string]policy.Mode{}
 	for _, id := range rules.IDs() {
 		want[id] = policy.DryRun // the global mode, over every rule of the restricted profile
 	}
 	want["privileged"], want["privilege-escalation"], want["user-subject"] = policy.Enforce, policy.Enforce, policy.Enforce
 	want["seccomp-profile"] = policy.Off
+	want["probe-host"] = policy.Off // the levels judge probe hosts from v1.34, after the file's v1.30
 	assert.Equal(t, want, modes(p))
 	assert.Equal(t, rules.Options{
 		RequireAppArmorProfile:   false,
 		AllowedUsers:             []string{"system:*", "breakglass@contoso.com"},
 		AllowedBroadClusterRoles: []string{"system:*"},
 		ProcMountInUserNamespace: true,
+		PodSecurityVersion:       version,
 	}, p.Options)
 	assert.Equal(t, policy.Exemptions{
 		Namespaces:  policy.Plain("monitoring", "kube-system"),
@@ -236,6 +241,36 @@ func TestParseErrors(t *testing.T) {
 			yaml: "mode: enforce\nprofile: strict\n",
 			line: 2,
 			want: []string{`profile: unknown profile "strict" (want aks, baseline, restricted)`},
+		},
+		{
+			name: "profileVersion of another major version",
+			yaml: "profile: baseline\nprofileVersion: v2.0\n",
+			line: 2,
+			want: []string{`profileVersion: "v2.0" is not a Pod Security version (want latest or v1.N, such as v1.37)`},
+		},
+		{
+			name: "profileVersion newer than kubeguard knows",
+			yaml: "profileVersion: v1.99\nprofile: restricted\n",
+			line: 1,
+			want: []string{`profileVersion: "v1.99" is newer than the newest Pod Security version kubeguard knows (v1.37)`},
+		},
+		{
+			name: "profileVersion without its v",
+			yaml: "profile: restricted\n\nprofileVersion: 1.30\n",
+			line: 3,
+			want: []string{`profileVersion: "1.30" is not a Pod Security version`},
+		},
+		{
+			name: "profileVersion garbage",
+			yaml: "profileVersion: newest\n",
+			line: 1,
+			want: []string{`profileVersion: "newest" is not a Pod Security version`},
+		},
+		{
+			name: "profileVersion as a list",
+			yaml: "profileVersion: [v1.30]\n",
+			line: 1,
+			want: []string{"expected a single value"},
 		},
 		{
 			name: "unknown top-level key",

@@ -11,6 +11,10 @@ import (
 type Policy struct {
 	// Profile is the profile the rules' modes and the settings' defaults come from.
 	Profile rules.Profile
+	// ProfileVersion is the Kubernetes release whose Pod Security Standards the profile follows, as Pod
+	// Security Admission's enforce-version label means it (see rules.Version). Only the configuration file
+	// sets it: no namespace label or request can, so a tenant cannot pick an older, weaker version.
+	ProfileVersion rules.Version
 	// Rules holds every rule in evaluation order, including those turned off.
 	Rules      []Rule
 	Options    rules.Options
@@ -56,7 +60,7 @@ type Exemptions struct {
 
 // Default is the policy without a configuration file: the default profile's rules enforced.
 func Default() *Policy {
-	return ForProfile(rules.DefaultProfile)
+	return ForProfile(rules.DefaultProfile, rules.Latest)
 }
 
 // DefaultExemptions leave the control plane alone. The system namespaces are never evaluated. The built-in

@@ -7,20 +7,22 @@ import (
 	"github.com/kubeguard/kubeguard/rules"
 )
 
-// ForProfile is the policy of a configuration that names only a profile: the profile's rules enforced,
-// every other rule off, and the settings at their defaults under the profile.
-func ForProfile(profile rules.Profile) *Policy {
+// ForProfile is the policy of a configuration that names only a profile and its Pod Security version: the
+// profile's rules at that version enforced, every other rule off, and the settings at their defaults under
+// the profile and version.
+func ForProfile(profile rules.Profile, version rules.Version) *Policy {
 	all := rules.All()
 	p := &Policy{
-		Profile:    profile,
-		Rules:      make([]Rule, len(all)),
-		Options:    rules.OptionsFor(profile),
-		Exemptions: DefaultExemptions(),
-		Updates:    Ratchet,
+		Profile:        profile,
+		ProfileVersion: version,
+		Rules:          make([]Rule, len(all)),
+		Options:        rules.OptionsFor(profile, version),
+		Exemptions:     DefaultExemptions(),
+		Updates:        Ratchet,
 	}
 	for i, r := range all {
 		mode := Off
-		if r.On(profile) {
+		if r.On(profile, version) {
 			mode = Enforce
 		}
 		p.Rules[i] = Rule{Rule: r, Mode: mode}
@@ -40,14 +42,21 @@ func parseProfile(s string) (rules.Profile, error) {
 	return "", fmt.Errorf("unknown profile %q (want %s)", s, strings.Join(names, ", "))
 }
 
-// basePolicy is the policy of the configuration's profile, before its modes and settings apply.
+// basePolicy is the policy of the configuration's profile at its Pod Security version, before its modes and
+// settings apply.
 func (f *configFile) basePolicy() (*Policy, error) {
-	if f.Profile == nil {
-		return Default(), nil
+	profile, version := rules.DefaultProfile, rules.Latest
+	if f.Profile != nil {
+		var err error
+		if profile, err = parseProfile(f.Profile.value); err != nil {
+			return nil, fmt.Errorf("line %d: profile: %w", f.Profile.line, err)
+		}
 	}
-	profile, err := parseProfile(f.Profile.value)
-	if err != nil {
-		return nil, fmt.Errorf("line %d: profile: %w", f.Profile.line, err)
+	if f.ProfileVersion != nil {
+		var err error
+		if version, err = rules.ParseVersion(f.ProfileVersion.value); err != nil {
+			return nil, fmt.Errorf("line %d: profileVersion: %w", f.ProfileVersion.line, err)
+		}
 	}
-	return ForProfile(profile), nil
+	return ForProfile(profile, version), nil
 }

@@ -32,7 +32,7 @@ func TestParseProfile(t *testing.T) {
 			yaml:    "profile: baseline\nmode: dry-run\n",
 			profile: rules.Baseline,
 			modes:   profileModes(rules.Baseline, policy.DryRun),
-			options: rules.OptionsFor(rules.Baseline),
+			options: rules.OptionsFor(rules.Baseline, rules.Latest),
 		},
 		{
 			name:    "restricted with one rule off, one in dry-run and AppArmor required",
@@ -47,7 +47,7 @@ func TestParseProfile(t *testing.T) {
 				return m
 			}(),
 			options: func() rules.Options {
-				o := rules.OptionsFor(rules.Restricted)
+				o := rules.OptionsFor(rules.Restricted, rules.Latest)
 				o.RequireAppArmorProfile = true
 				return o
 			}(),
@@ -76,7 +76,7 @@ func TestParseProfile(t *testing.T) {
 func profileModes(p rules.Profile, m policy.Mode) map[string]policy.Mode {
 	modes := map[string]policy.Mode{}
 	for _, r := range rules.All() {
-		if r.On(p) {
+		if r.On(p, rules.Latest) {
 			modes[r.ID] = m
 		}
 	}
@@ -88,6 +88,36 @@ func TestForProfileIsTheProfileAlone(t *testing.T) {
 	for _, profile := range rules.Profiles() {
 		parsed, err := policy.Parse([]byte("profile: " + string(profile) + "\n"))
 		require.NoError(t, err)
-		assertSamePolicy(t, policy.ForProfile(profile), parsed)
+		assertSamePolicy(t, policy.ForProfile(profile, rules.Latest), parsed)
 	}
+}
+
+// profileVersion pins the Pod Security version the profile follows, whichever comes first in the file: the
+// level's rules and settings as they stood then. Without it, or with latest, the profile is the newest.
+func TestParseProfileVersion(t *testing.T) {
+	v118, err := rules.ParseVersion("v1.18")
+	require.NoError(t, err)
+	for _, yaml := range []string{"profile: restricted\nprofileVersion: v1.18\n", "profileVersion: v1.18\nprofile: restricted\n"} {
+		p, err := policy.Parse([]byte(yaml))
+		require.NoError(t, err)
+		assertSamePolicy(t, policy.ForProfile(rules.Restricted, v118), p)
+		assert.Equal(t, v118, p.ProfileVersion)
+		assert.Equal(t, v118, p.Options.PodSecurityVersion)
+		assert.False(t, p.Options.RequireSeccompProfile, "restricted asked for no seccomp profile before v1.19")
+		assert.Equal(t, policy.Off, modes(p)["minimal-capabilities"], "restricted dropped no capabilities before v1.22")
+		assert.Equal(t, policy.Enforce, modes(p)["privilege-escalation"])
+	}
+
+	for _, yaml := range []string{"profile: baseline\n", "profile: baseline\nprofileVersion: latest\n"} {
+		p, err := policy.Parse([]byte(yaml))
+		require.NoError(t, err)
+		assert.Equal(t, rules.Latest, p.ProfileVersion)
+		assertSamePolicy(t, policy.ForProfile(rules.Baseline, rules.Latest), p)
+	}
+
+	// Without a profile, the version applies to the default one.
+	p, err := policy.Parse([]byte("profileVersion: v1.18\n"))
+	require.NoError(t, err)
+	assert.Equal(t, rules.AKS, p.Profile)
+	assert.Equal(t, v118, p.Options.PodSecurityVersion)
 }

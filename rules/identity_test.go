@@ -186,7 +186,7 @@ func TestEveryViolationReaches(t *testing.T) {
 		c.LivenessProbe = &Handler{HTTPGet: &HostAction{Host: "10.0.0.1"}}
 		c.VolumeMounts = []VolumeMount{{Name: "h"}, {Name: "n"}}
 	}))
-	opts := OptionsFor(Restricted)
+	opts := OptionsFor(Restricted, Latest)
 	seen := map[string]bool{}
 	for _, r := range podRules() {
 		for _, v := range r.CheckPod(&pod, &opts) {

@@ -1,8 +1,6 @@
 package rules
 
 import (
-	"strings"
-
 	"k8s.io/apimachinery/pkg/api/equality"
 )
 
@@ -11,18 +9,19 @@ import (
 // one place that says what the rules read: a rule is given nothing else, so a value a rule reads (a
 // hostPath's path, a mount's readOnly, an init container's restartPolicy) is in the view and compared
 // here, without a list of fields to keep in step. Only where it sits (Path) does not count, and of the
-// annotations only the AppArmor ones: others (a restart timestamp, a team label) do not concern the rules.
+// annotations only those ReadsAnnotation names: others (a restart timestamp, a team label) do not concern
+// the rules.
 func (p *Pod) SameInputs(q *Pod) bool {
 	if !equality.Semantic.DeepEqual(p.Spec, q.Spec) {
 		return false
 	}
-	return sameAppArmorAnnotations(p.Annotations, q.Annotations) && sameAppArmorAnnotations(q.Annotations, p.Annotations)
+	return sameRuleAnnotations(p.Annotations, q.Annotations) && sameRuleAnnotations(q.Annotations, p.Annotations)
 }
 
-// sameAppArmorAnnotations reports whether every AppArmor annotation of a is in b with the same value.
-func sameAppArmorAnnotations(a, b map[string]string) bool {
+// sameRuleAnnotations reports whether every annotation of a that a rule reads is in b with the same value.
+func sameRuleAnnotations(a, b map[string]string) bool {
 	for k, v := range a {
-		if !strings.HasPrefix(k, AppArmorAnnotationPrefix) {
+		if !ReadsAnnotation(k) {
 			continue
 		}
 		if w, ok := b[k]; !ok || w != v {

@@ -43,6 +43,9 @@ func TestPodSameInputs(t *testing.T) {
 		{name: "AppArmor annotation added", old: compliantPod(), new: podWith(annotated(appKey, "unconfined"))},
 		{name: "AppArmor annotation removed", old: podWith(annotated(appKey, "unconfined")), new: compliantPod()},
 		{name: "AppArmor annotation changed", old: podWith(annotated(appKey, "runtime/default")), new: podWith(annotated(appKey, "unconfined"))},
+		// The seccomp annotations are read under Pod Security versions before v1.19.
+		{name: "pod seccomp annotation added", old: compliantPod(), new: podWith(annotated(SeccompPodAnnotation, "unconfined"))},
+		{name: "container seccomp annotation changed", old: podWith(annotated(SeccompContainerAnnotationPrefix+"app", "runtime/default")), new: podWith(annotated(SeccompContainerAnnotationPrefix+"app", "unconfined"))},
 		{name: "container securityContext changed", old: compliantPod(), new: podWith(func(p *Pod) { containerSC(p, 0).Privileged = new(true) })},
 		{name: "pod securityContext changed", old: compliantPod(), new: podWith(func(p *Pod) { podSC(p).RunAsUser = new(int64(0)) })},
 		{name: "container renamed", old: compliantPod(), new: podWith(func(p *Pod) { p.Spec.Containers[0].Name = "web" })},

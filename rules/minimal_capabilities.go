@@ -15,7 +15,8 @@ Fields read:
   spec.{initContainers,containers,ephemeralContainers}[*].securityContext.capabilities.drop
   spec.{initContainers,containers,ephemeralContainers}[*].securityContext.capabilities.add
 Passing values: drop includes ALL; add unset, empty or only NET_BIND_SERVICE. Windows pods are not judged:
-capabilities are Linux-only.
+capabilities are Linux-only. Pod Security versions: the restricted level has the check from v1.22 (before,
+only added-capabilities' baseline set), and exempts Windows pods from v1.25.
 */
 
 const minimalCapabilitiesID = "minimal-capabilities"
@@ -29,11 +30,12 @@ func minimalCapabilities() Rule {
 		Doc:      "Requires every container to drop ALL capabilities and add back at most NET_BIND_SERVICE.",
 		CheckPod: checkMinimalCapabilities,
 		Profiles: []Profile{Restricted},
+		Since:    map[Profile]int{Restricted: 22},
 	}
 }
 
-func checkMinimalCapabilities(pod *Pod, _ *Options) []Violation {
-	if pod.isWindows() {
+func checkMinimalCapabilities(pod *Pod, opts *Options) []Violation {
+	if pod.windowsExempt(opts) {
 		return nil
 	}
 	var out []Violation

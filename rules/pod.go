@@ -1,6 +1,8 @@
 package rules
 
 import (
+	"strings"
+
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 )
@@ -12,7 +14,8 @@ type Pod struct {
 	// Path locates the pod template in its object (spec.template for a Deployment,
 	// spec.jobTemplate.spec.template for a CronJob); nil for a Pod, whose fields sit at the root.
 	Path *field.Path
-	// Annotations are the pod's (or template's) annotations: the legacy AppArmor annotations live there.
+	// Annotations are the pod's (or template's) annotations that the rules read (see ReadsAnnotation): the
+	// legacy AppArmor annotations and the seccomp alpha annotations live there.
 	Annotations map[string]string
 	Spec        PodSpec
 }
@@ -92,6 +95,31 @@ func (p *Pod) isWindows() bool {
 // not root on the node; the Pod Security Standards relax the root checks for such pods.
 func (p *Pod) inUserNamespace() bool {
 	return p.Spec.HostUsers != nil && !*p.Spec.HostUsers
+}
+
+// ReadsAnnotation reports whether a pod rule reads the annotation: the legacy per-container AppArmor
+// annotations, and the seccomp alpha annotations that the Pod Security Standards judged before v1.19.
+// Decoding keeps only these, and an update that changes only others changes nothing the rules read.
+func ReadsAnnotation(key string) bool {
+	return strings.HasPrefix(key, AppArmorAnnotationPrefix) || IsSeccompAnnotation(key)
+}
+
+// IsSeccompAnnotation reports whether key is one of the seccomp alpha annotations.
+func IsSeccompAnnotation(key string) bool {
+	return key == SeccompPodAnnotation || strings.HasPrefix(key, SeccompContainerAnnotationPrefix)
+}
+
+// windowsExempt reports whether a Linux-only check leaves a Windows pod alone at the options' Pod Security
+// version: the Pod Security Standards read spec.os from v1.25; before, Windows pods were judged as any other.
+func (p *Pod) windowsExempt(opts *Options) bool {
+	return p.isWindows() && opts.PodSecurityVersion.AtLeast(25)
+}
+
+// rootRelaxed reports whether the root checks leave a pod in its own user namespace alone at the options'
+// Pod Security version: the Pod Security Standards relax them from v1.35 (before, only behind an alpha
+// feature gate that kubeguard does not follow).
+func (p *Pod) rootRelaxed(opts *Options) bool {
+	return p.inUserNamespace() && opts.PodSecurityVersion.AtLeast(35)
 }
 
 // specPath is the path of the pod spec from the object's root.

@@ -10,6 +10,8 @@ Fields read:
   spec.containers[*].securityContext.allowPrivilegeEscalation
   spec.ephemeralContainers[*].securityContext.allowPrivilegeEscalation
 Passing values: false. Windows pods (spec.os.name: windows) are not judged: the field is Linux-only.
+Pod Security versions: the restricted level has the check from v1.8 (when the field was added), and
+exempts Windows pods from v1.25.
 */
 
 const privilegeEscalationID = "privilege-escalation"
@@ -20,11 +22,12 @@ func privilegeEscalation() Rule {
 		Doc:      "Requires every container to set securityContext.allowPrivilegeEscalation to false.",
 		CheckPod: checkPrivilegeEscalation,
 		Profiles: []Profile{AKS, Restricted},
+		Since:    map[Profile]int{Restricted: 8},
 	}
 }
 
-func checkPrivilegeEscalation(pod *Pod, _ *Options) []Violation {
-	if pod.isWindows() {
+func checkPrivilegeEscalation(pod *Pod, opts *Options) []Violation {
+	if pod.windowsExempt(opts) {
 		return nil
 	}
 	var out []Violation

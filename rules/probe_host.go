@@ -10,7 +10,8 @@ reach (the cloud metadata endpoint, services bound to the node's localhost).
 Fields read:
   spec.{initContainers,containers,ephemeralContainers}[*].{livenessProbe,readinessProbe,startupProbe}.{httpGet,tcpSocket}.host
   spec.{initContainers,containers,ephemeralContainers}[*].lifecycle.{postStart,preStop}.{httpGet,tcpSocket}.host
-Passing values: unset, empty (the pod's own IP).
+Passing values: unset, empty (the pod's own IP). Pod Security versions: the levels have the check from
+v1.34.
 */
 
 const probeHostID = "probe-host"
@@ -21,6 +22,7 @@ func probeHost() Rule {
 		Doc:      "Rejects probes and lifecycle hooks whose httpGet or tcpSocket sets a host, which the kubelet would connect to from the node.",
 		CheckPod: checkProbeHost,
 		Profiles: []Profile{Baseline, Restricted},
+		Since:    map[Profile]int{Baseline: 34, Restricted: 34},
 	}
 }
 

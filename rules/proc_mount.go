@@ -12,7 +12,7 @@ Fields read:
   spec.hostUsers
 Passing values: Default, unset. With allowInUserNamespace (the default under the baseline profile), any value
 passes for a pod in its own user namespace (spec.hostUsers: false), whose /proc is its own, as the Pod
-Security baseline level allows; the restricted level does not.
+Security baseline level allows from v1.35; the restricted level does not, nor baseline before v1.35.
 */
 
 const procMountID = "proc-mount"
@@ -27,6 +27,7 @@ func procMount() Rule {
 			Doc:         "true lets pods in their own user namespace (hostUsers: false) unmask /proc, as the Pod Security baseline level does.",
 			Type:        Boolean,
 			ProfileBool: map[Profile]bool{Baseline: true},
+			Before:      []VersionedBool{{Profile: Baseline, Before: 35, Value: false}},
 			apply:       func(opts *Options, v bool, _ []string) { opts.ProcMountInUserNamespace = v },
 		}},
 		Profiles: []Profile{Baseline, Restricted},

@@ -13,7 +13,7 @@ func TestProcMount(t *testing.T) {
 		Rule: "proc-mount", Field: "spec.containers[0].securityContext.procMount", Container: "app",
 		Problem: "is Unmasked", Fix: "set procMount: Default or remove it",
 	}
-	baseline := OptionsFor(Baseline)
+	baseline := OptionsFor(Baseline, Latest)
 	runPodCases(t, "proc-mount", []podCase{
 		{name: "compliant pod", pod: compliantPod()},
 		{name: "Default", pod: podWith(func(p *Pod) { containerSC(p, 0).ProcMount = new(corev1.DefaultProcMount) })},

@@ -40,18 +40,23 @@ func (p Profile) Doc() string {
 // allProfiles is the membership of rules that every profile turns on, such as the binding rules.
 func allProfiles() []Profile { return Profiles() }
 
-// On reports whether profile p turns the rule on.
-func (r Rule) On(p Profile) bool {
+// On reports whether profile p turns the rule on at Pod Security version v: a Pod Security level turns on
+// a rule only from the version that added its check.
+func (r Rule) On(p Profile, v Version) bool {
+	if since, ok := r.Since[p]; ok && !v.AtLeast(since) {
+		return false
+	}
 	return slices.Contains(r.Profiles, p)
 }
 
-// OptionsFor returns the settings used under profile p when the configuration says nothing else: each
-// setting's default under that profile. Every call returns values of its own, which the caller may change.
-func OptionsFor(p Profile) Options {
-	var opts Options
+// OptionsFor returns the settings used under profile p at Pod Security version v when the configuration
+// says nothing else: each setting's default under that profile and version. Every call returns values of
+// its own, which the caller may change.
+func OptionsFor(p Profile, v Version) Options {
+	opts := Options{PodSecurityVersion: v}
 	for _, r := range All() {
 		for _, s := range r.Settings {
-			s.setDefault(&opts, p)
+			s.setDefault(&opts, p, v)
 		}
 	}
 	return opts

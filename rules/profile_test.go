@@ -15,7 +15,7 @@ func TestProfileMembers(t *testing.T) {
 	members := func(p Profile) []string {
 		var ids []string
 		for _, r := range All() {
-			if r.On(p) && slices.Contains(contractIDs, r.ID) {
+			if r.On(p, Latest) && slices.Contains(contractIDs, r.ID) {
 				ids = append(ids, r.ID)
 			}
 		}
@@ -46,8 +46,8 @@ func TestOptionsFor(t *testing.T) {
 		o.AllowedBroadClusterRoles = []string{"system:discovery", "system:basic-user", "system:public-info-viewer", "system:service-account-issuer-discovery"}
 		return o
 	}
-	assert.Equal(t, withDefaults(Options{RequireAppArmorProfile: true, RequireSeccompProfile: true}), OptionsFor(AKS))
-	assert.Equal(t, withDefaults(Options{ProcMountInUserNamespace: true}), OptionsFor(Baseline))
-	assert.Equal(t, withDefaults(Options{RequireSeccompProfile: true}), OptionsFor(Restricted))
-	assert.Equal(t, OptionsFor(DefaultProfile), DefaultOptions())
+	assert.Equal(t, withDefaults(Options{RequireAppArmorProfile: true, RequireSeccompProfile: true}), OptionsFor(AKS, Latest))
+	assert.Equal(t, withDefaults(Options{ProcMountInUserNamespace: true}), OptionsFor(Baseline, Latest))
+	assert.Equal(t, withDefaults(Options{RequireSeccompProfile: true}), OptionsFor(Restricted, Latest))
+	assert.Equal(t, OptionsFor(DefaultProfile, Latest), DefaultOptions())
 }

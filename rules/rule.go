@@ -19,6 +19,9 @@ type Rule struct {
 	// Profiles are the profiles that turn the rule on; under any other it is off unless the configuration
 	// gives it a mode.
 	Profiles []Profile
+	// Since gives, for a Pod Security level whose check the rule is, the Kubernetes minor version that
+	// added the check: the level turns the rule on only from that version (see Version).
+	Since map[Profile]int
 }
 
 // Options are the rule settings a cluster admin may change.
@@ -36,13 +39,18 @@ type Options struct {
 	// ProcMountInUserNamespace lets pods in their own user namespace set any procMount, as the Pod Security
 	// "baseline" level does.
 	ProcMountInUserNamespace bool
+	// PodSecurityVersion is the Kubernetes release whose Pod Security checks the rules follow where the
+	// checks changed over releases: the safe sysctls, the SELinux types, the user-namespace and Windows
+	// relaxations, seccomp annotations before fields. It is not a rule's setting: the configuration's
+	// profileVersion sets it for every rule.
+	PodSecurityVersion Version
 }
 
 // DefaultOptions returns the settings used when the configuration says nothing: each rule's settings at
 // their defaults under the default profile. Every call returns values of its own, which the caller may
 // change.
 func DefaultOptions() Options {
-	return OptionsFor(DefaultProfile)
+	return OptionsFor(DefaultProfile, Latest)
 }
 
 // All returns every rule in evaluation order; that order is also the order of violations in messages.

@@ -14,7 +14,9 @@ Fields read:
   spec.{initContainers,containers,ephemeralContainers}[*].securityContext.runAsUser
 Passing values: runAsNonRoot true (at the container, or at the pod and not overridden); runAsUser unset or
 non-zero. Pods in their own user namespace (spec.hostUsers: false) pass: UID 0 there is not root on the
-node, and the Pod Security Standards relax both checks for them.
+node, and the Pod Security Standards relax both checks for them. Pod Security versions: runAsUser is judged
+from v1.23 (before, runAsNonRoot alone: the kubelet refuses runAsNonRoot: true with UID 0 anyway), and the
+user-namespace relaxation holds from v1.35.
 */
 
 const runAsRootID = "run-as-root"
@@ -29,7 +31,7 @@ func runAsRoot() Rule {
 }
 
 func checkRunAsRoot(pod *Pod, opts *Options) []Violation {
-	if pod.inUserNamespace() {
+	if pod.rootRelaxed(opts) {
 		return nil
 	}
 	var podNonRoot *bool
@@ -55,7 +57,11 @@ func checkRunAsRoot(pod *Pod, opts *Options) []Violation {
 		canonical: func(v *int64) string { return strconv.FormatInt(*v, 10) },
 		fix:       "set runAsUser to a non-zero UID (for example 65532) or remove it",
 	}
-	return append(nonRoot.judge(pod, opts), user.judge(pod, opts)...)
+	out := nonRoot.judge(pod, opts)
+	if opts.PodSecurityVersion.AtLeast(23) {
+		out = append(out, user.judge(pod, opts)...)
+	}
+	return out
 }
 
 func containerRunAsNonRoot(_ *Pod, c *Container) (*bool, bool) {

@@ -16,7 +16,7 @@ Fields read:
   spec.securityContext.seLinuxOptions.{type,user,role}
   spec.{initContainers,containers,ephemeralContainers}[*].securityContext.seLinuxOptions.{type,user,role}
 Passing values: type unset, container_t, container_init_t, container_kvm_t or container_engine_t; user and
-role unset.
+role unset. Pod Security versions: container_engine_t passes from v1.31.
 */
 
 const seLinuxOptionsID = "selinux-options"
@@ -30,18 +30,19 @@ func seLinuxOptions() Rule {
 	}
 }
 
-func checkSELinuxOptions(pod *Pod, _ *Options) []Violation {
+func checkSELinuxOptions(pod *Pod, opts *Options) []Violation {
+	version := opts.PodSecurityVersion
 	var out []Violation
 	if sc := pod.Spec.SecurityContext; sc != nil && sc.SELinuxOptions != nil {
 		// The pod's options apply to the containers without options of their own: the kubelet takes a
 		// container's seLinuxOptions whole, not field by field.
 		inherits := func(c *Container) bool { return c.SecurityContext == nil || c.SecurityContext.SELinuxOptions == nil }
 		identity := func(values ...string) Identity { return pod.podIdentity(values[0], inherits) }
-		out = judgeSELinux(out, sc.SELinuxOptions, pod.specPath().Child("securityContext", "seLinuxOptions"), "", identity)
+		out = judgeSELinux(out, version, sc.SELinuxOptions, pod.specPath().Child("securityContext", "seLinuxOptions"), "", identity)
 	}
 	pod.forEachContainer(func(ref containerRef) {
 		if sc := ref.c.SecurityContext; sc != nil && sc.SELinuxOptions != nil {
-			out = judgeSELinux(out, sc.SELinuxOptions, ref.path(pod, "securityContext", "seLinuxOptions"), ref.c.Name, ref.ownIdentity)
+			out = judgeSELinux(out, version, sc.SELinuxOptions, ref.path(pod, "securityContext", "seLinuxOptions"), ref.c.Name, ref.ownIdentity)
 		}
 	})
 	return out
@@ -49,14 +50,18 @@ func checkSELinuxOptions(pod *Pod, _ *Options) []Violation {
 
 // judgeSELinux appends the offending fields of one seLinuxOptions found at path; identity gives a
 // violation's identity from its offending value.
-func judgeSELinux(out []Violation, opts *corev1.SELinuxOptions, path *field.Path, container string, identity func(values ...string) Identity) []Violation {
-	if !containerSELinuxType(opts.Type) {
+func judgeSELinux(out []Violation, version Version, opts *corev1.SELinuxOptions, path *field.Path, container string, identity func(values ...string) Identity) []Violation {
+	if !containerSELinuxType(opts.Type, version) {
+		fix := "remove it, or set container_t, container_init_t, container_kvm_t or container_engine_t"
+		if !version.AtLeast(31) {
+			fix = "remove it, or set container_t, container_init_t or container_kvm_t"
+		}
 		out = append(out, Violation{
 			Rule:      seLinuxOptionsID,
 			Field:     path.Child("type").String(),
 			Container: container,
 			Problem:   "is " + strconv.Quote(opts.Type),
-			Fix:       "remove it, or set container_t, container_init_t, container_kvm_t or container_engine_t",
+			Fix:       fix,
 			Identity:  identity(opts.Type),
 		})
 	}
@@ -75,11 +80,14 @@ func judgeSELinux(out []Violation, opts *corev1.SELinuxOptions, path *field.Path
 	return out
 }
 
-// containerSELinuxType reports whether an SELinux type keeps the process in the container domain.
-func containerSELinuxType(t string) bool {
+// containerSELinuxType reports whether an SELinux type keeps the process in the container domain, as the
+// Pod Security Standards of version v list them.
+func containerSELinuxType(t string, v Version) bool {
 	switch t {
-	case "", "container_t", "container_init_t", "container_kvm_t", "container_engine_t":
+	case "", "container_t", "container_init_t", "container_kvm_t":
 		return true
+	case "container_engine_t":
+		return v.AtLeast(31)
 	}
 	return false
 }

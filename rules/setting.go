@@ -25,20 +25,36 @@ type Setting struct {
 	// ProfileBool overrides DefaultBool under the profiles it names, for a rule whose meaning differs
 	// between them (the Pod Security levels ask less of AppArmor than the AKS guidance does).
 	ProfileBool map[Profile]bool
+	// Before overrides ProfileBool and DefaultBool under a profile at Pod Security versions older than the
+	// one that gave the setting its current meaning there (restricted required a seccomp profile only from
+	// v1.19).
+	Before []VersionedBool
 	// apply stores a value into the options the rule reads; exactly one of its arguments is meaningful,
 	// as Type says.
 	apply func(opts *Options, flag bool, names []string)
 }
 
-// setDefault stores the setting's default value under profile p.
-func (s Setting) setDefault(opts *Options, p Profile) {
-	s.apply(opts, s.BoolDefault(p), append([]string(nil), s.DefaultNames...))
+// VersionedBool is a Boolean default that held under Profile at Pod Security versions before v1.Before.
+type VersionedBool struct {
+	Profile Profile
+	Before  int
+	Value   bool
 }
 
-// BoolDefault is a Boolean setting's default under profile p.
-func (s Setting) BoolDefault(p Profile) bool {
-	if v, ok := s.ProfileBool[p]; ok {
-		return v
+// setDefault stores the setting's default value under profile p at Pod Security version v.
+func (s Setting) setDefault(opts *Options, p Profile, v Version) {
+	s.apply(opts, s.BoolDefault(p, v), append([]string(nil), s.DefaultNames...))
+}
+
+// BoolDefault is a Boolean setting's default under profile p at Pod Security version v.
+func (s Setting) BoolDefault(p Profile, v Version) bool {
+	for _, b := range s.Before {
+		if b.Profile == p && !v.AtLeast(b.Before) {
+			return b.Value
+		}
+	}
+	if value, ok := s.ProfileBool[p]; ok {
+		return value
 	}
 	return s.DefaultBool
 }

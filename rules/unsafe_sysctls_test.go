@@ -24,7 +24,7 @@ func TestUnsafeSysctls(t *testing.T) {
 			want: []Violation{{
 				Rule: "unsafe-sysctls", Field: "spec.template.spec.securityContext.sysctls[1].name",
 				Problem: `is "kernel.msgmax", which is not isolated per pod`,
-				Fix:     "remove it; only safe sysctls (net.ipv4.ip_local_port_range, net.ipv4.tcp_keepalive_time, ...) may be set",
+				Fix:     "remove it; only safe sysctls (net.ipv4.ip_local_port_range, net.ipv4.ping_group_range, ...) may be set",
 			}},
 		},
 	})

@@ -93,7 +93,7 @@ func TestRulesListsEffectiveModes(t *testing.T) {
 
 	table, judged, found := strings.Cut(r.stdout, "\n\n")
 	require.True(t, found, "a blank line ends the table")
-	assert.Equal(t, "Profile: aks (PROFILES lists the profiles that turn each rule on).\n"+
+	assert.Equal(t, "Profile: aks at Pod Security version latest (v1.37) (PROFILES lists the profiles that turn each rule on; (v1.N+): from that version on).\n"+
 		"Judged: pods, podtemplates, replicationcontrollers, deployments.apps, replicasets.apps, statefulsets.apps, "+
 		"daemonsets.apps, jobs.batch, cronjobs.batch, rolebindings.rbac.authorization.k8s.io, clusterrolebindings.rbac.authorization.k8s.io, "+
 		"poddisruptionbudgets.policy.\n", strings.SplitAfter(judged, "\n")[0]+strings.SplitAfter(judged, "\n")[1])
@@ -113,7 +113,7 @@ func TestRulesListsEffectiveModes(t *testing.T) {
 	want := map[string]string{}
 	for _, rule := range rules.All() {
 		want[rule.ID] = "off"
-		if rule.On(rules.AKS) {
+		if rule.On(rules.AKS, rules.Latest) {
 			want[rule.ID] = "dry-run"
 		}
 	}
@@ -126,7 +126,40 @@ func TestRulesListsEffectiveModes(t *testing.T) {
 	assert.Equal(t, "aks,restricted", profiles["run-as-root"])
 	assert.Equal(t, "baseline,restricted", profiles["host-ports"])
 	assert.Equal(t, "restricted", profiles["volume-types"])
+	assert.Equal(t, "restricted(v1.22+)", profiles["minimal-capabilities"])
+	assert.Equal(t, "aks,restricted(v1.8+)", profiles["privilege-escalation"])
+	assert.NotContains(t, r.stdout, "Note: profileVersion", "the latest version is not pointed out")
 	assertGolden(t, "rules.txt", r.stdout)
+}
+
+// kubeguard rules shows the Pod Security version the profile follows, and points out one pinned before the
+// newest: an old version is a weaker policy, and a forgotten pin would go unseen.
+func TestRulesShowsThePinnedVersion(t *testing.T) {
+	r := runCommand(t, "", "rules", "--config", filepath.Join("testdata", "check", "pinned-version.yaml"))
+	require.Equal(t, exitOK, r.code, r.stderr)
+	assert.Contains(t, r.stdout, "\nNote: profileVersion v1.18 judges pods by the Pod Security Standards of Kubernetes 1.18, not the newest kubeguard knows (v1.37, profileVersion: latest)")
+	assert.Contains(t, r.stdout, "\nProfile: restricted at Pod Security version v1.18 ")
+	assert.Regexp(t, `(?m)^minimal-capabilities +off `, r.stdout, "restricted dropped no capabilities before v1.22")
+	assert.Regexp(t, `(?m)^probe-host +off `, r.stdout, "the levels judged no probe hosts before v1.34")
+	assert.Regexp(t, `(?m)^privilege-escalation +enforce `, r.stdout)
+	assertGolden(t, "rules-pinned-version.txt", r.stdout)
+}
+
+// A profileVersion kubeguard cannot follow stops every command that reads the configuration with exit code
+// 2 and the line of the key: a typo never falls back to another version.
+func TestBadProfileVersionIsAConfigurationError(t *testing.T) {
+	for _, bad := range []string{"v2.0", "v1.99", "1.30", "garbage"} {
+		t.Run(bad, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "config.yaml")
+			require.NoError(t, os.WriteFile(path, []byte("profile: restricted\nprofileVersion: "+bad+"\n"), 0o644))
+			for _, args := range [][]string{{"rules", "--config", path}, {"serve", "--config", path, "--cert-dir", t.TempDir()}} {
+				r := runCommand(t, "", args...)
+				assert.Equal(t, exitUsage, r.code, "%s: %s", args[0], r.stderr)
+				assert.Contains(t, r.stderr, "line 2: profileVersion: \""+bad+"\"", args[0])
+				assert.Empty(t, r.stdout, args[0])
+			}
+		})
+	}
 }
 
 // kubeguard rules shows when each enforced rule starts to deny.

@@ -27,7 +27,7 @@ func runRules(args []string, stdout, stderr io.Writer) int {
 	w := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(w, "RULE\tMODE\tENFORCED FROM\tPROFILES\tDESCRIPTION")
 	for _, r := range p.Rules {
-		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", r.ID, r.Mode, enforcedFrom(&r), joinProfiles(r.Profiles), r.Doc)
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", r.ID, r.Mode, enforcedFrom(&r), joinProfiles(&r.Rule), r.Doc)
 	}
 	if err := w.Flush(); err != nil {
 		return exitUsage
@@ -43,7 +43,11 @@ func runRules(args []string, stdout, stderr io.Writer) int {
 		}
 		fmt.Fprintf(stdout, "\nNote: %s%s is %s, more than %d years ahead: check it is meant.", d.Key, name, d.At.UTC().Format(time.RFC3339), policy.FarAheadAfter)
 	}
-	fmt.Fprintf(stdout, "\nProfile: %s (PROFILES lists the profiles that turn each rule on).\n", p.Profile)
+	// An old version is a weaker policy, and one pinned long ago is easily forgotten: say so.
+	if v := p.ProfileVersion; v != rules.Latest && v.Minor() < rules.LatestMinor {
+		fmt.Fprintf(stdout, "\nNote: profileVersion %s judges pods by the Pod Security Standards of Kubernetes 1.%d, not the newest kubeguard knows (v1.%d, profileVersion: latest): checks added or tightened since do not apply.", v, v.Minor(), rules.LatestMinor)
+	}
+	fmt.Fprintf(stdout, "\nProfile: %s at Pod Security version %s (PROFILES lists the profiles that turn each rule on; (v1.N+): from that version on).\n", p.Profile, p.ProfileVersion.Describe())
 	fmt.Fprintf(stdout, "Judged: %s.\n", strings.Join(kinds, ", "))
 
 	// The upgrade checks judge the live cluster rather than a request, so they have no mode: they are
@@ -72,11 +76,15 @@ func enforcedFrom(r *policy.Rule) string {
 	return r.EnforceAfter.UTC().Format(time.RFC3339)
 }
 
-// joinProfiles renders profiles as "aks,baseline".
-func joinProfiles(profiles []rules.Profile) string {
-	names := make([]string, len(profiles))
-	for i, p := range profiles {
+// joinProfiles renders the profiles that turn a rule on as "aks,restricted(v1.8+)": a Pod Security level
+// that added the rule's check in a later version says from which.
+func joinProfiles(r *rules.Rule) string {
+	names := make([]string, len(r.Profiles))
+	for i, p := range r.Profiles {
 		names[i] = string(p)
+		if since, ok := r.Since[p]; ok {
+			names[i] += fmt.Sprintf("(v1.%d+)", since)
+		}
 	}
 	return strings.Join(names, ",")
 }

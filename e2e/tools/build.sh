@@ -3,7 +3,9 @@
 # (etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kwok, kubectl, helm and the Pod
 # Security Admission webhook) from the Go module proxy into bin/. Each tool's version is pinned by the go.mod of its module under
 # e2e/tools/; a stamp file per tool records the version it was built at, so a tool is
-# rebuilt only when its pin changes or its binary is gone.
+# rebuilt only when its pin changes or its binary is gone. It also downloads the Pod Security
+# Admission release pinned by e2e/tools/podsecurity/go.mod into the module cache: the profiles'
+# reference test reads its fixtures there, without the network.
 #
 # Usage: e2e/tools/build.sh BIN_DIR
 set -euo pipefail
@@ -56,6 +58,12 @@ version_ldflags() {
 	helm) echo "-X helm.sh/helm/v4/internal/version.version=$version -X helm.sh/helm/v4/internal/version.gitTreeState=clean" ;;
 	esac
 }
+
+# Only the source of the Pod Security Admission release is needed (its test/testdata fixtures), not a
+# binary: downloading it is quick, and a no-op once it is in the module cache.
+fixtures_version=$(pinned_version podsecurity k8s.io/pod-security-admission)
+(cd "$tools_dir/podsecurity" && go mod download k8s.io/pod-security-admission)
+echo "tools: k8s.io/pod-security-admission $fixtures_version is in the module cache (the profiles' reference fixtures)"
 
 pending=()
 for entry in "${tools[@]}"; do

@@ -69,7 +69,7 @@ func profilesWithDefault(e entry, name string, value bool) ([]rules.Profile, err
 		}
 		var out []rules.Profile
 		for _, p := range e.Profiles {
-			if s.BoolDefault(p) == value {
+			if s.BoolDefault(p, rules.Latest) == value {
 				out = append(out, p)
 			}
 		}

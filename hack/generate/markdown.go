@@ -118,14 +118,17 @@ func settingTypeDoc(t rules.SettingType) string {
 }
 
 // defaultYAML writes a setting's default as the configuration would, followed by the profiles under which
-// it differs.
+// it differs at the latest Pod Security version, then before the versions that changed it.
 func defaultYAML(s rules.Setting) string {
 	if s.Type == rules.Boolean {
-		out := "`" + strconv.FormatBool(s.BoolDefault(rules.DefaultProfile)) + "`"
+		out := "`" + strconv.FormatBool(s.BoolDefault(rules.DefaultProfile, rules.Latest)) + "`"
 		for _, p := range rules.Profiles() {
-			if v := s.BoolDefault(p); v != s.BoolDefault(rules.DefaultProfile) {
+			if v := s.BoolDefault(p, rules.Latest); v != s.BoolDefault(rules.DefaultProfile, rules.Latest) {
 				out += fmt.Sprintf("; `%t` under `%s`", v, p)
 			}
+		}
+		for _, b := range s.Before {
+			out += fmt.Sprintf("; `%t` under `%s` before `profileVersion: v1.%d`", b.Value, b.Profile, b.Before)
 		}
 		return out
 	}

@@ -114,6 +114,7 @@ always agree.
   "groups" .Values.exemptions.groups
   "dryRunUsers" .Values.exemptions.dryRunUsers -}}
 profile: {{ .Values.profile }}
+profileVersion: {{ .Values.profileVersion }}
 mode: {{ .Values.mode }}
 updates: {{ .Values.updates }}
 {{- with .Values.enforceAfter }}
