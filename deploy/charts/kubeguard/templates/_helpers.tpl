@@ -113,6 +113,8 @@ always agree.
   "users" .Values.exemptions.users
   "groups" .Values.exemptions.groups
   "dryRunUsers" .Values.exemptions.dryRunUsers -}}
+apiVersion: kubeguard.io/v1alpha1
+kind: Configuration
 profile: {{ .Values.profile }}
 mode: {{ .Values.mode }}
 updates: {{ .Values.updates }}
