@@ -3,6 +3,7 @@ package policy_test
 import (
 	"fmt"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -209,6 +210,20 @@ func TestVersionErrors(t *testing.T) {
 			want: []string{`unknown mode "block"`},
 		},
 		{
+			// Nine levels of nine aliases would expand to nine to the ninth names: refused at the first
+			// list of lists, without expanding anything.
+			name: "aliases nested into a billion names",
+			yaml: header + billionLaughs(),
+			line: 4,
+			want: []string{"exemptions.users", "each entry is a name"},
+		},
+		{
+			name: "apiVersion an alias of nested aliases",
+			yaml: "a: &l0 [a, b, c]\nb: &l1 [*l0, *l0, *l0]\nc: &l2 [*l1, *l1, *l1]\napiVersion: *l2\nkind: Configuration\n",
+			line: 4,
+			want: []string{`apiVersion must be "kubeguard.io/v1alpha1"`},
+		},
+		{
 			name: "a versioned file stays a single document",
 			yaml: header + "---\n" + header,
 			line: 3,
@@ -226,4 +241,22 @@ func TestVersionErrors(t *testing.T) {
 			}
 		})
 	}
+}
+
+// billionLaughs is an exemption list whose entries nest aliases nine deep.
+func billionLaughs() string {
+	var b strings.Builder
+	b.WriteString("exemptions:\n  users: [&l0 [a, b, c, d, e, f, g, h, i]")
+	for i := 1; i < 9; i++ {
+		fmt.Fprintf(&b, ", &l%d [", i)
+		for j := 0; j < 9; j++ {
+			if j > 0 {
+				b.WriteString(", ")
+			}
+			fmt.Fprintf(&b, "*l%d", i-1)
+		}
+		b.WriteString("]")
+	}
+	b.WriteString("]\n")
+	return b.String()
 }
