@@ -135,7 +135,8 @@ func withoutKind(t *testing.T, rendered, kind string) string {
 // TestServerSideDryRunApply has the API server validate every rendering as `kubectl apply
 // --dry-run=server` does: schemas, field validation (strict: unknown fields fail), defaulting. The
 // cert-manager CRDs come from the cert-manager module; the prometheus-operator CRDs are not at hand,
-// so ServiceMonitors are left to TestServiceMonitorScrapesTheService.
+// so ServiceMonitors are left to TestServiceMonitorScrapesTheService and PrometheusRules to
+// TestPrometheusRuleReadsKubeguardMetrics.
 func TestServerSideDryRunApply(t *testing.T) {
 	c := startCluster(t)
 	c.mustRun(t, c.kubectl, "", "apply", "--server-side", "-f", certManagerCRDs(t))
@@ -149,7 +150,7 @@ func TestServerSideDryRunApply(t *testing.T) {
 					c.createNamespace(t, m.Namespace, nil)
 				}
 			}
-			res := c.run(t, c.kubectl, withoutKind(t, rendered, "ServiceMonitor"), "apply", "--dry-run=server", "-f", "-")
+			res := c.run(t, c.kubectl, withoutKind(t, withoutKind(t, rendered, "ServiceMonitor"), "PrometheusRule"), "apply", "--dry-run=server", "-f", "-")
 			assert.Zero(t, res.ExitCode, res.String())
 		})
 	}

@@ -43,6 +43,8 @@ func TestBadValuesAreRefused(t *testing.T) {
 		{"CA without url", "webhook: {caBundle: Zm9v}", []string{"webhook.caBundle is only used with webhook.url"}},
 		{"url and cert-manager", "webhook: {url: \"https://kubeguard.example.com\", caBundle: LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0t}\ncertManager: {enabled: true}", []string{"webhook.url and certManager.enabled exclude each other"}},
 		{"ServiceMonitor without metrics", "metrics: {enabled: false, serviceMonitor: {enabled: true}}", []string{"metrics.serviceMonitor.enabled needs metrics.enabled"}},
+		{"PrometheusRule without metrics", "metrics: {enabled: false, prometheusRule: {enabled: true}}", []string{"metrics.prometheusRule.enabled needs metrics.enabled"}},
+		{"PrometheusRule label not a string", "metrics: {prometheusRule: {enabled: true, alertLabels: {page: true}}}", []string{"at '/metrics/prometheusRule/alertLabels/page'"}},
 	}
 	h := newHelm(t)
 	for _, tt := range tests {

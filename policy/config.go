@@ -17,6 +17,10 @@ import (
 
 // configFile is the YAML file's shape. Pointers tell "not given" (take the default) from "given empty".
 type configFile struct {
+	// APIVersion and Kind are checked by readVersion before the rest is read; they are here so that the
+	// decoder knows the keys.
+	APIVersion       yaml.Node         `yaml:"apiVersion"`
+	Kind             yaml.Node         `yaml:"kind"`
 	Profile          *scalar           `yaml:"profile"`
 	ProfileVersion   *scalar           `yaml:"profileVersion"`
 	Mode             *scalar           `yaml:"mode"`
@@ -202,13 +206,24 @@ func Load(path string) (*Policy, error) {
 // unknownField rewrites yaml's Go-flavoured complaint into the key the user typed.
 var unknownField = regexp.MustCompile(`field (\S+) not found in type \S+`)
 
-// Parse checks a configuration and returns the policy it describes. An empty document means the defaults.
+// Parse checks a configuration and returns the policy it describes, with the warnings its form earns (an
+// unversioned file). An empty document means the defaults.
 func Parse(data []byte) (*Policy, error) {
+	// The version is read first, from the document as written: it says how to read the rest, and a file
+	// for another version should be told so rather than about the keys this version does not know.
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		return nil, decodeError(err)
+	}
+	warnings, err := readVersion(&doc)
+	if err != nil {
+		return nil, err
+	}
 	var file configFile
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	if err := dec.Decode(&file); err != nil && !errors.Is(err, io.EOF) {
-		return nil, errors.New(unknownField.ReplaceAllString(strings.TrimPrefix(err.Error(), "yaml: unmarshal errors:\n  "), `unknown key "$1"`))
+		return nil, decodeError(err)
 	}
 	var extra yaml.Node
 	switch err := dec.Decode(&extra); {
@@ -218,7 +233,17 @@ func Parse(data []byte) (*Policy, error) {
 	default:
 		return nil, fmt.Errorf("line %d: the configuration must be a single YAML document", extra.Line)
 	}
-	return file.policy()
+	p, err := file.policy()
+	if err != nil {
+		return nil, err
+	}
+	p.Warnings = warnings
+	return p, nil
+}
+
+// decodeError rewrites yaml's complaint in the file's terms.
+func decodeError(err error) error {
+	return errors.New(unknownField.ReplaceAllString(strings.TrimPrefix(err.Error(), "yaml: unmarshal errors:\n  "), `unknown key "$1"`))
 }
 
 func (f *configFile) policy() (*Policy, error) {

@@ -23,6 +23,9 @@ type Policy struct {
 	Updates UpdateMode
 	// DryRunNamespaces are judged with every rule in dry-run, each until its date when it has one.
 	DryRunNamespaces []Entry
+	// Warnings are what the file should change although it loads, such as a deprecated form. They do not
+	// change what the policy decides; the front-ends show them to whoever runs them.
+	Warnings []string
 }
 
 // Rule is a registered rule with the mode the configuration gives it.

@@ -21,7 +21,7 @@ func runAudit(args []string, stdout, stderr io.Writer) int {
 	kubeconfig := fs.String("kubeconfig", "", "kubeconfig file (default: $KUBECONFIG, ~/.kube/config, or the pod's service account in a cluster)")
 	kubeContext := fs.String("context", "", "kubeconfig context to use (default: the current context)")
 	namespace := fs.String("n", "", "audit only this namespace (default: every namespace and the cluster-scoped bindings)")
-	configPath := fs.String("config", "", "configuration file (default: built-in defaults, every rule enforced)")
+	configPath := fs.String("config", "", configUsage())
 	output := fs.String("o", "text", "output format: text or json")
 	atFlag := fs.String("at", "", "judge as of this RFC 3339 timestamp (enforcement dates, time-boxed exemptions; default: now)")
 	failOnDenied := fs.Bool("fail-on-denied", true, "exit 1 when something would be denied; false for scheduled audits, whose findings are in the reports")
@@ -68,6 +68,7 @@ func runAudit(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "kubeguard audit: invalid configuration: %v\n", err)
 		return exitUsage
 	}
+	warnAboutConfig(stderr, "kubeguard audit", *configPath, p)
 	rules := clientcmd.NewDefaultClientConfigLoadingRules()
 	rules.ExplicitPath = *kubeconfig
 	cfg, err := clientcmd.NewNonInteractiveDeferredLoadingClientConfig(rules, &clientcmd.ConfigOverrides{CurrentContext: *kubeContext}).ClientConfig()

@@ -20,7 +20,7 @@ var _ flag.Value = (*stringList)(nil)
 
 func runCheck(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := newFlagSet("check", "check [--config FILE] [--at TIME] [-o text|json] PATH... (files, directories, - for stdin)", stderr)
-	configPath := fs.String("config", "", "configuration file (default: built-in defaults, every rule enforced)")
+	configPath := fs.String("config", "", configUsage())
 	output := fs.String("o", "text", "output format: text or json")
 	atFlag := fs.String("at", "", "judge as of this RFC 3339 timestamp (enforcement dates, time-boxed exemptions; default: now)")
 	var files stringList
@@ -50,6 +50,7 @@ func runCheck(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "kubeguard check: invalid configuration: %v\n", err)
 		return exitUsage
 	}
+	warnAboutConfig(stderr, "kubeguard check", *configPath, p)
 	sources, err := check.Files(paths)
 	if err != nil {
 		fmt.Fprintf(stderr, "kubeguard check: %v\n", err)

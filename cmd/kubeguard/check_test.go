@@ -113,18 +113,18 @@ func TestCheckExitCodesAndOutput(t *testing.T) {
 			name:       "bad date in the configuration",
 			args:       []string{"check", "--config", filepath.Join("testdata", "check", "bad-date.yaml"), examplesDir},
 			wantCode:   exitUsage,
-			wantStderr: []string{"invalid configuration", "line 2:", "rules.privileged.enforceAfter"},
+			wantStderr: []string{"invalid configuration", "line 4:", "rules.privileged.enforceAfter"},
 		},
 		{
 			name:       "the zero time in the configuration",
 			args:       []string{"check", "--config", filepath.Join("testdata", "check", "zero-until.yaml"), examplesDir},
 			wantCode:   exitUsage,
-			wantStderr: []string{"invalid configuration", "exemptions.users.until", "line 5:", "is before 2000-01-01"},
+			wantStderr: []string{"invalid configuration", "exemptions.users.until", "line 7:", "is before 2000-01-01"},
 		},
 		{name: "no paths", args: []string{"check"}, wantCode: exitUsage, wantStderr: []string{"no files given"}},
 		{name: "missing file", args: []string{"check", "does-not-exist.yaml"}, wantCode: exitUsage, wantStderr: []string{"does-not-exist.yaml"}},
 		{name: "unknown output", args: []string{"check", "-o", "xml", examplesDir}, wantCode: exitUsage, wantStderr: []string{`unknown output format "xml"`}},
-		{name: "broken config", args: []string{"check", "--config", filepath.Join(examplesDir, "pod-compliant.yaml"), examplesDir}, wantCode: exitUsage, wantStderr: []string{"invalid configuration", `unknown key "apiVersion"`}},
+		{name: "broken config", args: []string{"check", "--config", filepath.Join(examplesDir, "pod-compliant.yaml"), examplesDir}, wantCode: exitUsage, wantStderr: []string{"invalid configuration", `unknown apiVersion "v1"`, "kubeguard.io/v1alpha1"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -6,6 +6,7 @@ import (
 	"io"
 
 	"github.com/kubeguard/kubeguard/policy"
+	"github.com/kubeguard/kubeguard/rules"
 )
 
 // newFlagSet returns a flag set that reports errors instead of exiting, so run can return exit code 2.
@@ -45,4 +46,18 @@ func loadPolicy(path string) (*policy.Policy, error) {
 		return policy.Default(), nil
 	}
 	return policy.Load(path)
+}
+
+// configUsage is the --config flag's help: what runs without a file, counted from the default profile so
+// that it stays true when rules or profiles change.
+func configUsage() string {
+	p := policy.Default()
+	enforced := 0
+	for _, r := range p.Rules {
+		if r.Mode == policy.Enforce {
+			enforced++
+		}
+	}
+	return fmt.Sprintf("configuration file (default: built-in defaults, the %s profile: %d of the %d rules enforced, the others off)",
+		rules.DefaultProfile, enforced, len(p.Rules))
 }

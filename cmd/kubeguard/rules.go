@@ -24,6 +24,7 @@ func runRules(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "kubeguard: invalid configuration: %v\n", err)
 		return exitUsage
 	}
+	warnAboutConfig(stderr, "kubeguard rules", *configPath, p)
 	w := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(w, "RULE\tMODE\tENFORCED FROM\tPROFILES\tDESCRIPTION")
 	for _, r := range p.Rules {

@@ -46,7 +46,7 @@ type serveFlags struct {
 func runServe(args []string, stderr io.Writer) int {
 	var f serveFlags
 	fs := newFlagSet("serve", "serve [flags]", stderr)
-	fs.StringVar(&f.config, "config", "", "configuration file (default: built-in defaults, every rule enforced)")
+	fs.StringVar(&f.config, "config", "", configUsage())
 	fs.StringVar(&f.host, "host", "", "address to serve the webhook on (default: all addresses)")
 	fs.IntVar(&f.port, "port", 9443, "port to serve the webhook on")
 	fs.StringVar(&f.certDir, "cert-dir", "/etc/kubeguard/certs", "directory holding tls.crt and tls.key; changes are picked up without a restart")
@@ -94,6 +94,7 @@ func runServe(args []string, stderr io.Writer) int {
 		return exitUsage
 	}
 
+	logConfigWarnings(log, f.config, p)
 	logExpiring(log, p, time.Now())
 	logFarAhead(log, p, time.Now())
 

@@ -113,6 +113,8 @@ always agree.
   "users" .Values.exemptions.users
   "groups" .Values.exemptions.groups
   "dryRunUsers" .Values.exemptions.dryRunUsers -}}
+apiVersion: kubeguard.io/v1alpha1
+kind: Configuration
 profile: {{ .Values.profile }}
 profileVersion: {{ .Values.profileVersion }}
 mode: {{ .Values.mode }}
@@ -210,6 +212,9 @@ Included by the ConfigMap, the one object every configuration renders.
 {{- if and .Values.metrics.serviceMonitor.enabled (not .Values.metrics.enabled) -}}
 {{- fail "metrics.serviceMonitor.enabled needs metrics.enabled: there is no /metrics endpoint to scrape" -}}
 {{- end -}}
+{{- if and .Values.metrics.prometheusRule.enabled (not .Values.metrics.enabled) -}}
+{{- fail "metrics.prometheusRule.enabled needs metrics.enabled: its alerts read kubeguard's metrics" -}}
+{{- end -}}
 {{- end -}}
 
 {{/*
@@ -223,3 +228,13 @@ changing them changes whether and how kubeguard judges a namespace.
 {{- end }}
 {{- toJson $labels }}
 {{- end }}
+
+{{/*
+The labels of one alert of the PrometheusRule: its severity, overridden by
+metrics.prometheusRule.alertLabels when they name one. Called with
+(list $ severity).
+*/}}
+{{- define "kubeguard.alertLabels" -}}
+{{- $root := index . 0 -}}
+{{- toYaml (merge (dict) $root.Values.metrics.prometheusRule.alertLabels (dict "severity" (index . 1))) -}}
+{{- end -}}
