@@ -1,6 +1,8 @@
 package e2e
 
 import (
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -74,8 +76,11 @@ func TestNewContainerInheritingPodRootIsRefused(t *testing.T) {
 	withEvil.Containers = append(withEvil.Containers, evil)
 	res = kubectl(t, "apply", "-n", ns, "-f", manifestFile(t, name+"-evil", deployments.build(name, withEvil)))
 	assert.NotZero(t, res.ExitCode, "the update that adds a root container is admitted")
-	assert.Contains(t, res.Stderr, deniedHeader(deployments.resource, name, 1))
-	assert.Contains(t, res.Stderr, `run-as-root: spec.template.spec.securityContext.runAsUser: is 0 (root), inherited by containers "app", "sidecar", "evil"`)
+	lines := deniedLines(t, res, deployments.resource, name)
+	assertViolationLines(t, lines, []violation{{rule: "run-as-root", field: "spec.template.spec.securityContext.runAsUser"}})
+	for _, c := range []string{"app", "sidecar", "evil"} {
+		assert.Contains(t, strings.Join(lines, "\n"), strconv.Quote(c), "the line names every container that inherits the value")
+	}
 	assert.NotContains(t, res.Stderr, "Warning:", "a denial carries warnings")
 
 	res = kubectl(t, "get", "-n", ns, "deployment", name, "-o", `jsonpath={.spec.template.spec.containers[*].name}`)
