@@ -245,6 +245,7 @@ func TestWarningsAndAuditAnnotations(t *testing.T) {
 	warnings := warned.Warnings()
 	require.Len(t, warnings, len(dryRun))
 	for i, v := range dryRun {
+		assert.True(t, strings.HasPrefix(warnings[i], judgement.DryRunPrefix), warnings[i])
 		assertNames(t, warnings[i], v, false)
 	}
 	golden.add("warned: warnings", strings.Join(warnings, "\n"))
