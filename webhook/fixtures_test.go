@@ -29,7 +29,11 @@ import (
 func TestMain(m *testing.M) {
 	// controller-runtime logs through a global logger and complains, with a stack trace, when none is set.
 	ctrllog.SetLogger(logr.Discard())
-	os.Exit(m.Run())
+	code := m.Run()
+	if code == 0 {
+		code = checkUnusedGoldenAnswers()
+	}
+	os.Exit(code)
 }
 
 const (
