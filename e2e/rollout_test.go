@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -146,7 +147,13 @@ func TestDebugContainerAfterAnUnconfinedOne(t *testing.T) {
 
 	res = kubectl(t, "debug", "-n", ns, name, "--image=busybox", "--container=debugger-1", "--profile=general", "--attach=false")
 	assert.Zero(t, res.ExitCode, "the first debug container, in dry-run")
-	assert.Contains(t, res.Stderr, `Warning: [dry-run] seccomp-profile: seccompProfile is Unconfined, inherited by container "debugger-1"`)
+	// The general profile leaves allowPrivilegeEscalation unset, and the container inherits Unconfined.
+	if warned := dryRunWarnings(res); assert.Len(t, warned, 2, "dry-run warnings") {
+		for i, rule := range []string{"privilege-escalation", "seccomp-profile"} {
+			assert.Contains(t, warned[i], rule)
+			assert.Contains(t, warned[i], strconv.Quote("debugger-1"), "the warning names the debug container")
+		}
+	}
 
 	enforce(t, ns)
 	res = kubectl(t, "debug", "-n", ns, name, "--image=busybox", "--container=debugger-2", "--profile=restricted", "--attach=false")
@@ -155,7 +162,16 @@ func TestDebugContainerAfterAnUnconfinedOne(t *testing.T) {
 
 	res = kubectl(t, "debug", "-n", ns, name, "--image=busybox", "--container=debugger-3", "--profile=general", "--attach=false")
 	assert.NotZero(t, res.ExitCode, "a debug container that inherits Unconfined is admitted")
-	assert.Contains(t, res.Stderr, `seccompProfile: is Unconfined, inherited by containers "debugger-1", "debugger-3"`)
+	lines := deniedLines(t, res, "pods", name)
+	assertViolationLines(t, lines, []violation{
+		{rule: "privilege-escalation", field: "spec.ephemeralContainers[2].securityContext.allowPrivilegeEscalation"},
+		{rule: "seccomp-profile", field: "spec.securityContext.seccompProfile"},
+	})
+	if len(lines) == 2 {
+		for _, c := range []string{"debugger-1", "debugger-3"} {
+			assert.Contains(t, lines[1], strconv.Quote(c), "the line names every container that inherits the profile")
+		}
+	}
 }
 
 // rolloutConfig stages enforcement by dates: privileged and privilege-escalation (which a privileged
