@@ -64,7 +64,7 @@ func (e expect) withExisting(existing ...found) expect {
 	return e
 }
 
-// names reports whether a line of an answer speaks of f: its rule, its container and, when withField, its field.
+// namedBy reports whether a line of an answer speaks of f: its rule, its container and, when withField, its field.
 func (f found) namedBy(line string, withField bool) bool {
 	return strings.Contains(line, f.rule) && strings.Contains(line, f.container) && (!withField || strings.Contains(line, f.field))
 }
