@@ -2,8 +2,6 @@ package deploy
 
 import (
 	"encoding/json"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -57,16 +55,19 @@ func (e *valueEntry) UnmarshalJSON(data []byte) error {
 	return err
 }
 
-// effectiveValues reads the chart defaults overlaid with a values set, the way helm merges them for
-// the keys above (maps merge, everything else is replaced).
-func effectiveValues(t *testing.T, set string) chartValues {
+// effectiveValues are the values helm renders the chart with for a values set: the chart's defaults merged
+// with the set by helm itself, as a client-side dry-run install prints them ("COMPUTED VALUES" of --debug).
+func effectiveValues(t *testing.T, h *helm, set string) chartValues {
 	t.Helper()
+	res := h.run(t, "install", releaseName, chartDir, "--namespace", releaseNamespace, "--dry-run=client", "--debug", "--values", valuesFile(set))
+	require.Zero(t, res.ExitCode, res.String())
+	_, computed, ok := strings.Cut(res.Stdout, "\nCOMPUTED VALUES:\n")
+	require.True(t, ok, "helm printed no computed values: %s", res.Stdout)
+	computed, _, ok = strings.Cut(computed, "\nHOOKS:\n")
+	require.True(t, ok, "helm printed no hooks after the computed values: %s", res.Stdout)
 	var v chartValues
-	for _, file := range []string{filepath.Join(chartDir, "values.yaml"), valuesFile(set)} {
-		raw, err := os.ReadFile(file)
-		require.NoError(t, err)
-		require.NoError(t, yaml.Unmarshal(raw, &v))
-	}
+	require.NoError(t, yaml.Unmarshal([]byte(computed), &v))
+	require.NotEmpty(t, v.Profile, "the computed values hold the chart's defaults")
 	return v
 }
 
@@ -93,7 +94,7 @@ func TestConfigLoadsInKubeguard(t *testing.T) {
 		t.Run(set, func(t *testing.T) {
 			p, err := policy.Parse([]byte(configOf(t, parseManifests(t, h.template(t, []string{valuesFile(set)})))))
 			require.NoError(t, err, "kubeguard refuses the config the chart renders")
-			values := effectiveValues(t, set)
+			values := effectiveValues(t, h, set)
 			require.NotEmpty(t, p.Rules)
 			version, err := rules.ParseVersion(values.ProfileVersion)
 			require.NoError(t, err)
@@ -164,10 +165,11 @@ func TestWebhookNamespaceSelectors(t *testing.T) {
 			name := "kubernetes.io/metadata.name"
 			assert.Equal(t, []string{"validate.kubeguard.io"}, reaches(map[string]string{name: "team-a"}))
 			assert.Equal(t, []string{"validate-dry-run.kubeguard.io"}, reaches(map[string]string{name: "team-a", "kubeguard.io/mode": "dry-run"}))
+			excludeAKS := effectiveValues(t, h, set).Webhook.ExcludeAKSManagedNamespaces
 			for _, label := range []string{"control-plane=true", "kubernetes.azure.com/managedby=aks"} {
 				key, value, _ := strings.Cut(label, "=")
 				got := reaches(map[string]string{name: "aks-addon", key: value})
-				if effectiveValues(t, set).Webhook.ExcludeAKSManagedNamespaces {
+				if excludeAKS {
 					assert.Emptyf(t, got, "a namespace labelled %s reaches a webhook", label)
 				} else {
 					assert.Equalf(t, []string{"validate.kubeguard.io"}, got, "a namespace labelled %s", label)

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -18,6 +18,7 @@ import (
 	"k8s.io/utils/ptr"
 
 	"github.com/kubeguard/kubeguard/e2e/framework"
+	"github.com/kubeguard/kubeguard/judgement"
 )
 
 // legacyDeployment is a workload written before kubeguard: a plain nginx Deployment with no
@@ -46,7 +47,7 @@ func createLegacy(t *testing.T, name string) string {
 	ns := newNamespace(t, true)
 	res := kubectl(t, "apply", "-n", ns, "-f", manifestFile(t, name, legacyDeployment(name)))
 	require.Zero(t, res.ExitCode, "creating the legacy workload in dry-run")
-	assertWarnings(t, res, "[dry-run] ", legacyRules)
+	assertWarnings(t, res, judgement.DryRunPrefix, legacyRules)
 	enforce(t, ns)
 	return ns
 }
@@ -64,19 +65,22 @@ func enforce(t *testing.T, ns string) {
 }
 
 // assertWarnings asserts that kubectl succeeded with exactly one warning per rule, in order, each marked
-// with prefix, and no other kubeguard warning.
-func assertWarnings(t *testing.T, res framework.Result, prefix string, rules []string) {
+// with mark (its kind or its date), and no other warning.
+func assertWarnings(t *testing.T, res framework.Result, mark string, rules []string) {
 	t.Helper()
 	assert.Zero(t, res.ExitCode, "kubectl failed")
-	var got []string
-	for _, line := range strings.Split(res.Stderr, "\n") {
-		if w, ok := strings.CutPrefix(line, "Warning: "+prefix); ok {
-			rule, _, _ := strings.Cut(w, ":")
-			got = append(got, rule)
+	var marked []string
+	for _, w := range warnings(res) {
+		if strings.Contains(w, mark) {
+			marked = append(marked, w)
 		}
 	}
-	assert.Equal(t, rules, got, "warnings marked %q", prefix)
-	assert.Equal(t, len(rules), strings.Count(res.Stderr, "Warning: ["), "kubeguard warnings")
+	if assert.Len(t, marked, len(rules), "warnings marked %q: %q", mark, marked) {
+		for i, rule := range rules {
+			assert.Contains(t, marked[i], rule)
+		}
+	}
+	assert.Len(t, warnings(res), len(rules), "kubeguard warnings")
 }
 
 // patchTemplate patches the Deployment's pod template with a strategic merge patch.
@@ -104,15 +108,13 @@ func TestLegacyWorkloadIsFixedOneRuleAtATime(t *testing.T) {
 
 	// Changes that alter the securityContext structs without touching a rule's verdict.
 	res := patchTemplate(t, ns, name, `{"securityContext":{"fsGroup":2000},"containers":[{"name":"web","securityContext":{"capabilities":{"drop":["ALL"]}}}]}`)
-	assertWarnings(t, res, "[existing] ", legacyRules)
+	assertWarnings(t, res, judgement.ExistingPrefix, legacyRules)
 
 	res = patchTemplate(t, ns, name, `{"containers":[{"name":"web","securityContext":{"privileged":true}}]}`)
 	assert.NotZero(t, res.ExitCode, "adding privileged: true was admitted")
-	assert.Contains(t, res.Stderr, deniedHeader("deployments.apps", name, 1))
-	assert.Regexp(t, regexp.MustCompile(`(?m)^privileged: container "web": spec\.template\.spec\.containers\[0\]\.securityContext\.privileged: is true\. Fix: `), res.Stderr)
-	for _, rule := range legacyRules {
-		assert.NotContains(t, res.Stderr, rule+":", "the denial names only what the change adds")
-	}
+	// One line: the denial names only what the change adds.
+	assertViolationLines(t, deniedLines(t, res, "deployments.apps", name),
+		[]violation{{rule: "privileged", field: "spec.template.spec.containers[0].securityContext.privileged"}})
 
 	steps := []struct {
 		fix  string
@@ -123,7 +125,7 @@ func TestLegacyWorkloadIsFixedOneRuleAtATime(t *testing.T) {
 		{fix: `{"securityContext":{"runAsNonRoot":true}}`, left: []string{"apparmor-profile"}},
 	}
 	for _, step := range steps {
-		assertWarnings(t, patchTemplate(t, ns, name, step.fix), "[existing] ", step.left)
+		assertWarnings(t, patchTemplate(t, ns, name, step.fix), judgement.ExistingPrefix, step.left)
 	}
 	res = patchTemplate(t, ns, name, `{"securityContext":{"appArmorProfile":{"type":"RuntimeDefault"}}}`)
 	assert.Zero(t, res.ExitCode)
@@ -145,7 +147,13 @@ func TestDebugContainerAfterAnUnconfinedOne(t *testing.T) {
 
 	res = kubectl(t, "debug", "-n", ns, name, "--image=busybox", "--container=debugger-1", "--profile=general", "--attach=false")
 	assert.Zero(t, res.ExitCode, "the first debug container, in dry-run")
-	assert.Contains(t, res.Stderr, `Warning: [dry-run] seccomp-profile: seccompProfile is Unconfined, inherited by container "debugger-1"`)
+	// The general profile leaves allowPrivilegeEscalation unset, and the container inherits Unconfined.
+	if warned := dryRunWarnings(res); assert.Len(t, warned, 2, "dry-run warnings") {
+		for i, rule := range []string{"privilege-escalation", "seccomp-profile"} {
+			assert.Contains(t, warned[i], rule)
+			assert.Contains(t, warned[i], strconv.Quote("debugger-1"), "the warning names the debug container")
+		}
+	}
 
 	enforce(t, ns)
 	res = kubectl(t, "debug", "-n", ns, name, "--image=busybox", "--container=debugger-2", "--profile=restricted", "--attach=false")
@@ -154,7 +162,16 @@ func TestDebugContainerAfterAnUnconfinedOne(t *testing.T) {
 
 	res = kubectl(t, "debug", "-n", ns, name, "--image=busybox", "--container=debugger-3", "--profile=general", "--attach=false")
 	assert.NotZero(t, res.ExitCode, "a debug container that inherits Unconfined is admitted")
-	assert.Contains(t, res.Stderr, `seccompProfile: is Unconfined, inherited by containers "debugger-1", "debugger-3"`)
+	lines := deniedLines(t, res, "pods", name)
+	assertViolationLines(t, lines, []violation{
+		{rule: "privilege-escalation", field: "spec.ephemeralContainers[2].securityContext.allowPrivilegeEscalation"},
+		{rule: "seccomp-profile", field: "spec.securityContext.seccompProfile"},
+	})
+	if len(lines) == 2 {
+		for _, c := range []string{"debugger-1", "debugger-3"} {
+			assert.Contains(t, lines[1], strconv.Quote(c), "the line names every container that inherits the profile")
+		}
+	}
 }
 
 // rolloutConfig stages enforcement by dates: privileged and privilege-escalation (which a privileged
@@ -196,27 +213,24 @@ func TestStagedRolloutConfiguration(t *testing.T) {
 
 	t.Run("a rule before its date warns and says from when it will deny", func(t *testing.T) {
 		res := kubectl(t, "apply", "-n", plain, "-f", manifestFile(t, "privileged", pods.build("privileged", privileged)))
-		assertWarnings(t, res, "[dry-run until 2099-01-01T00:00:00Z] ", []string{"privileged", "privilege-escalation"})
+		assertWarnings(t, res, "until 2099-01-01T00:00:00Z", []string{"privileged", "privilege-escalation"})
 		assertStored(t, plain, pods.resource, "privileged", true)
 	})
 	t.Run("a rule past its date denies", func(t *testing.T) {
 		res := kubectl(t, "apply", "-n", plain, "-f", manifestFile(t, "unconfined", pods.build("unconfined", unconfined)))
-		assert.NotZero(t, res.ExitCode)
-		assert.Contains(t, res.Stderr, deniedHeader("pods", "unconfined", 1))
+		assertDeniedRules(t, res, "pods", "unconfined", "seccomp-profile")
 	})
 	t.Run("an open dry-run window warns", func(t *testing.T) {
 		res := kubectl(t, "apply", "-n", open, "-f", manifestFile(t, "unconfined", pods.build("unconfined", unconfined)))
-		assertWarnings(t, res, "[dry-run] ", []string{"seccomp-profile"})
+		assertWarnings(t, res, judgement.DryRunPrefix, []string{"seccomp-profile"})
 	})
 	t.Run("a closed dry-run window denies", func(t *testing.T) {
 		res := kubectl(t, "apply", "-n", closed, "-f", manifestFile(t, "unconfined", pods.build("unconfined", unconfined)))
-		assert.NotZero(t, res.ExitCode)
-		assert.Contains(t, res.Stderr, deniedHeader("pods", "unconfined", 1))
+		assertDeniedRules(t, res, "pods", "unconfined", "seccomp-profile")
 	})
 	t.Run("an expired exemption no longer applies", func(t *testing.T) {
 		res := kubectl(t, "apply", "-n", expired, "-f", manifestFile(t, "unconfined", pods.build("unconfined", unconfined)))
-		assert.NotZero(t, res.ExitCode)
-		assert.Contains(t, res.Stderr, deniedHeader("pods", "unconfined", 1))
+		assertDeniedRules(t, res, "pods", "unconfined", "seccomp-profile")
 		logs, err := os.ReadFile(filepath.Join(cluster.Dir, "kubeguard.log"))
 		require.NoError(t, err)
 		assert.Regexp(t, `"msg":"configuration entry has expired and no longer applies".*"name":"`+expired+`"`, string(logs))
@@ -226,10 +240,12 @@ func TestStagedRolloutConfiguration(t *testing.T) {
 		ns := createLegacy(t, name)
 		res := patchTemplate(t, ns, name, `{"securityContext":{"seccompProfile":{"type":"RuntimeDefault"}}}`)
 		assert.NotZero(t, res.ExitCode, "the partial fix was admitted")
-		assert.Contains(t, res.Stderr, deniedHeader("deployments.apps", name, 2))
-		assert.Contains(t, res.Stderr, "\nrun-as-root: ")
-		assert.Contains(t, res.Stderr, "\napparmor-profile: ")
-		assert.Contains(t, res.Stderr, "\n[dry-run until 2099-01-01T00:00:00Z] privilege-escalation: ")
+		lines := assertDeniedRules(t, res, "deployments.apps", name, "run-as-root", "apparmor-profile", "privilege-escalation")
+		for _, l := range lines {
+			if strings.Contains(l, "privilege-escalation") {
+				assert.Contains(t, l, "2099-01-01T00:00:00Z", "the dry-run line says from when its rule denies")
+			}
+		}
 	})
 	t.Run("the dates are metrics", func(t *testing.T) {
 		metrics := getMetrics(ctx, t, "kubeguard_rule_enforce_after_timestamp_seconds", "kubeguard_exemption_expiry_timestamp_seconds")

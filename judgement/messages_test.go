@@ -3,6 +3,8 @@ package judgement_test
 import (
 	"fmt"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -57,33 +59,36 @@ func TestLine(t *testing.T) {
 	tests := []struct {
 		name string
 		v    rules.Violation
-		want string
 	}{
-		{
-			name: "container",
-			v:    privileged,
-			want: `privileged: container "web": spec.template.spec.containers[0].securityContext.privileged: is true. Fix: set privileged: false or remove it`,
-		},
-		{
-			name: "pod level",
-			v:    seccomp,
-			want: `seccomp-profile: spec.template.spec.securityContext.seccompProfile: is not set for the pod or any container. Fix: set seccompProfile: {type: RuntimeDefault}`,
-		},
-		{
-			name: "binding",
-			v:    userSubject,
-			want: `user-subject: subjects[0]: binds User "alice@contoso.com". Fix: bind a Group or a ServiceAccount instead`,
-		},
-		{
-			name: "container name quoted as Go does",
-			v:    rules.Violation{Rule: "privileged", Field: "spec.containers[0].securityContext.privileged", Container: `we"b`, Problem: "is true", Fix: "set privileged: false"},
-			want: `privileged: container "we\"b": spec.containers[0].securityContext.privileged: is true. Fix: set privileged: false`,
-		},
+		{name: "container", v: privileged},
+		{name: "pod level", v: seccomp},
+		{name: "binding", v: userSubject},
+		{name: "container name quoted as Go does", v: rules.Violation{Rule: "privileged", Field: "spec.containers[0].securityContext.privileged", Container: `we"b`, Problem: "is true", Fix: "set privileged: false"}},
 	}
+	var golden goldenMessages
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			assert.Equal(t, tt.want, judgement.Line(tt.v))
+			line := judgement.Line(tt.v)
+			assert.NotContains(t, line, "\n", "one line")
+			if strings.Contains(tt.v.Container, `"`) {
+				// Quoted, so that a name cannot end the quotes and pose as more of the message.
+				assert.NotContains(t, line, tt.v.Container)
+				tt.v.Container = ""
+			}
+			assertNames(t, line, tt.v, true)
+			golden.add(tt.name, line)
 		})
+	}
+	golden.check(t)
+}
+
+// assertNames checks that a message speaks of v: its rule, its container and, when withField, its field path.
+func assertNames(t *testing.T, message string, v rules.Violation, withField bool) {
+	t.Helper()
+	assert.Contains(t, message, v.Rule)
+	assert.Contains(t, message, v.Container)
+	if withField {
+		assert.Contains(t, message, v.Field)
 	}
 }
 
@@ -104,7 +109,6 @@ func TestDenial(t *testing.T) {
 		objName  string
 		enforced []rules.Violation
 		dryRun   []rules.Violation
-		want     string
 	}{
 		{
 			name:     "several rules",
@@ -112,9 +116,6 @@ func TestDenial(t *testing.T) {
 			resource: deployments,
 			objName:  "web",
 			enforced: []rules.Violation{privileged, escalation},
-			want: `deployments.apps "web" is forbidden: violates 2 kubeguard rules:
-privileged: container "web": spec.template.spec.containers[0].securityContext.privileged: is true. Fix: set privileged: false or remove it
-privilege-escalation: container "sidecar": spec.template.spec.containers[1].securityContext.allowPrivilegeEscalation: is true. Fix: set allowPrivilegeEscalation: false`,
 		},
 		{
 			name:     "one rule broken twice",
@@ -122,9 +123,6 @@ privilege-escalation: container "sidecar": spec.template.spec.containers[1].secu
 			resource: deployments,
 			objName:  "web",
 			enforced: []rules.Violation{escalationInit, escalation},
-			want: `deployments.apps "web" is forbidden: violates 1 kubeguard rule:
-privilege-escalation: container "migrate": spec.template.spec.initContainers[0].securityContext.allowPrivilegeEscalation: is not set (the runtime default is true). Fix: set allowPrivilegeEscalation: false
-privilege-escalation: container "sidecar": spec.template.spec.containers[1].securityContext.allowPrivilegeEscalation: is true. Fix: set allowPrivilegeEscalation: false`,
 		},
 		{
 			name:     "dry-run violations listed after the enforced ones",
@@ -133,10 +131,6 @@ privilege-escalation: container "sidecar": spec.template.spec.containers[1].secu
 			objName:  "web",
 			enforced: []rules.Violation{escalation},
 			dryRun:   []rules.Violation{privileged, seccomp},
-			want: `deployments.apps "web" is forbidden: violates 1 kubeguard rule:
-privilege-escalation: container "sidecar": spec.template.spec.containers[1].securityContext.allowPrivilegeEscalation: is true. Fix: set allowPrivilegeEscalation: false
-[dry-run] privileged: container "web": spec.template.spec.containers[0].securityContext.privileged: is true. Fix: set privileged: false or remove it
-[dry-run] seccomp-profile: spec.template.spec.securityContext.seccompProfile: is not set for the pod or any container. Fix: set seccompProfile: {type: RuntimeDefault}`,
 		},
 		{
 			name:     "core group",
@@ -144,8 +138,6 @@ privilege-escalation: container "sidecar": spec.template.spec.containers[1].secu
 			resource: schema.GroupResource{Resource: "pods"},
 			objName:  "web-*",
 			enforced: []rules.Violation{seccomp},
-			want: `pods "web-*" is forbidden: violates 1 kubeguard rule:
-seccomp-profile: spec.template.spec.securityContext.seccompProfile: is not set for the pod or any container. Fix: set seccompProfile: {type: RuntimeDefault}`,
 		},
 		{
 			name:     "cluster-scoped binding",
@@ -153,10 +145,9 @@ seccomp-profile: spec.template.spec.securityContext.seccompProfile: is not set f
 			resource: schema.GroupResource{Group: "rbac.authorization.k8s.io", Resource: "clusterrolebindings"},
 			objName:  "admins",
 			enforced: []rules.Violation{userSubject},
-			want: `clusterrolebindings.rbac.authorization.k8s.io "admins" is forbidden: violates 1 kubeguard rule:
-user-subject: subjects[0]: binds User "alice@contoso.com". Fix: bind a Group or a ServiceAccount instead`,
 		},
 	}
+	var golden goldenMessages
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			v := judgement.Verdict{
@@ -168,7 +159,7 @@ user-subject: subjects[0]: binds User "alice@contoso.com". Fix: bind a Group or 
 			status := v.Denial()
 			require.NotNil(t, status)
 
-			assert.Equal(t, tt.want, status.Message)
+			golden.add(tt.name, status.Message)
 			assert.Equal(t, metav1.StatusFailure, status.Status)
 			assert.Equal(t, int32(http.StatusForbidden), status.Code)
 			assert.Equal(t, metav1.StatusReasonForbidden, status.Reason)
@@ -177,14 +168,21 @@ user-subject: subjects[0]: binds User "alice@contoso.com". Fix: bind a Group or 
 			assert.Equal(t, tt.resource.Group, status.Details.Group)
 			assert.Equal(t, tt.resource.Resource, status.Details.Kind)
 
-			// One cause per enforced violation, for tools; dry-run ones do not cause the denial.
+			// The object, then one line per violation, the enforced ones first; one cause per enforced violation,
+			// for tools, its message the violation's line; dry-run ones do not cause the denial.
+			lines := strings.Split(status.Message, "\n")
+			require.Len(t, lines, 1+len(tt.enforced)+len(tt.dryRun))
+			assert.Contains(t, lines[0], tt.objName)
+			for i, v := range append(append([]rules.Violation(nil), tt.enforced...), tt.dryRun...) {
+				assertNames(t, lines[1+i], v, true)
+			}
 			require.Len(t, status.Details.Causes, len(tt.enforced))
-			lines := strings.Split(tt.want, "\n")[1:]
 			for i, v := range tt.enforced {
-				assert.Equal(t, metav1.StatusCause{Type: "FieldValueForbidden", Field: v.Field, Message: lines[i]}, status.Details.Causes[i])
+				assert.Equal(t, metav1.StatusCause{Type: "FieldValueForbidden", Field: v.Field, Message: lines[1+i]}, status.Details.Causes[i])
 			}
 		})
 	}
+	golden.check(t)
 }
 
 // A warning is one short line: the rule, the container, the setting and what is wrong with it.
@@ -192,30 +190,33 @@ func TestWarning(t *testing.T) {
 	tests := []struct {
 		name string
 		v    rules.Violation
-		want string
 	}{
-		{name: "container", v: privileged, want: `[dry-run] privileged: container "web": privileged is true`},
-		{name: "pod level", v: seccomp, want: `[dry-run] seccomp-profile: seccompProfile is not set for the pod or any container`},
-		{name: "binding", v: userSubject, want: `[dry-run] user-subject: subjects[0] binds User "alice@contoso.com"`},
+		{name: "container", v: privileged},
+		{name: "pod level", v: seccomp},
+		{name: "binding", v: userSubject},
 		{
 			name: "annotation",
 			v: rules.Violation{
 				Rule: "apparmor-profile", Container: "web", Problem: "is Unconfined",
 				Field: "spec.template.metadata.annotations[container.apparmor.security.beta.kubernetes.io/web]",
 			},
-			want: `[dry-run] apparmor-profile: container "web": annotation is Unconfined`,
 		},
-		{
-			name: "a dot inside a key is not a path separator",
-			v:    rules.Violation{Rule: "r", Field: "spec.x[a.b]", Problem: "is bad"},
-			want: `[dry-run] r: x[a.b] is bad`,
-		},
+		{name: "a dot inside a key is not a path separator", v: rules.Violation{Rule: "r", Field: "spec.x[a.b]", Problem: "is bad"}},
 	}
+	var golden goldenMessages
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			assert.Equal(t, tt.want, judgement.Warning(tt.v))
+			w := judgement.Warning(tt.v)
+			assert.True(t, strings.HasPrefix(w, judgement.DryRunPrefix), w)
+			assertNames(t, w, tt.v, false)
+			if tt.v.Fix != "" {
+				assert.NotContains(t, w, tt.v.Fix, "the fix is left to the audit annotation and kubeguard check")
+			}
+			assert.LessOrEqual(t, len(w), 120, w)
+			golden.add(tt.name, w)
 		})
 	}
+	golden.check(t)
 }
 
 // However long the names in a violation, a warning stays within what the API server passes on whole.
@@ -230,34 +231,52 @@ func TestWarningIsBounded(t *testing.T) {
 	assert.LessOrEqual(t, len(w), 256)
 	assert.True(t, strings.HasSuffix(w, "..."), w)
 	assert.True(t, utf8.ValidString(w), "cut on a character boundary")
-	assert.True(t, strings.HasPrefix(w, `[dry-run] run-as-root: container "ccc`))
+	assert.True(t, strings.HasPrefix(w, judgement.DryRunPrefix), w)
+	assert.Contains(t, w, long.Rule)
+	assert.Contains(t, w, long.Container)
 }
 
 // An allowed request with dry-run violations carries one short warning per violation, and records the
 // rule IDs and the full lines in its audit annotations. A denial records them too, but warns of nothing.
 func TestWarningsAndAuditAnnotations(t *testing.T) {
-	warned := judgement.Verdict{Decision: judgement.Warned, Result: judgement.Result{DryRun: []rules.Violation{escalationInit, privileged, escalation}}}
-	assert.Equal(t, []string{
-		`[dry-run] privilege-escalation: container "migrate": allowPrivilegeEscalation is not set (the runtime default is true)`,
-		`[dry-run] privileged: container "web": privileged is true`,
-		`[dry-run] privilege-escalation: container "sidecar": allowPrivilegeEscalation is true`,
-	}, warned.Warnings())
-	assert.Equal(t, map[string]string{
-		"dry-run-violations": "privilege-escalation,privileged",
-		"dry-run-messages": `[dry-run] privilege-escalation: container "migrate": spec.template.spec.initContainers[0].securityContext.allowPrivilegeEscalation: is not set (the runtime default is true). Fix: set allowPrivilegeEscalation: false
-[dry-run] privileged: container "web": spec.template.spec.containers[0].securityContext.privileged: is true. Fix: set privileged: false or remove it
-[dry-run] privilege-escalation: container "sidecar": spec.template.spec.containers[1].securityContext.allowPrivilegeEscalation: is true. Fix: set allowPrivilegeEscalation: false`,
-	}, warned.AuditAnnotations())
+	var golden goldenMessages
+	dryRun := []rules.Violation{escalationInit, privileged, escalation}
+	warned := judgement.Verdict{Decision: judgement.Warned, Result: judgement.Result{DryRun: dryRun}}
+	warnings := warned.Warnings()
+	require.Len(t, warnings, len(dryRun))
+	for i, v := range dryRun {
+		assert.True(t, strings.HasPrefix(warnings[i], judgement.DryRunPrefix), warnings[i])
+		assertNames(t, warnings[i], v, false)
+	}
+	golden.add("warned: warnings", strings.Join(warnings, "\n"))
+	annotations := warned.AuditAnnotations()
+	assertAuditAnnotations(t, annotations, "privilege-escalation,privileged", dryRun)
+	golden.add("warned: "+judgement.AuditMessages, annotations[judgement.AuditMessages])
 
 	denied := judgement.Verdict{Decision: judgement.Denied, Result: judgement.Result{Enforced: []rules.Violation{escalation}, DryRun: []rules.Violation{privileged}}}
 	assert.Nil(t, denied.Warnings(), "the denial's message lists the dry-run violations")
-	assert.Equal(t, map[string]string{
-		"dry-run-violations": "privileged",
-		"dry-run-messages":   `[dry-run] privileged: container "web": spec.template.spec.containers[0].securityContext.privileged: is true. Fix: set privileged: false or remove it`,
-	}, denied.AuditAnnotations(), "recorded with the denial")
+	annotations = denied.AuditAnnotations()
+	assertAuditAnnotations(t, annotations, "privileged", []rules.Violation{privileged})
+	golden.add("denied: "+judgement.AuditMessages, annotations[judgement.AuditMessages])
 	allowed := judgement.Verdict{Decision: judgement.Allowed}
 	assert.Nil(t, allowed.Warnings())
 	assert.Nil(t, allowed.AuditAnnotations())
+	golden.check(t)
+}
+
+// assertAuditAnnotations checks the dry-run annotations: the distinct rule IDs, and one line per violation,
+// marked as dry-run, that names it.
+func assertAuditAnnotations(t *testing.T, annotations map[string]string, ruleIDs string, dryRun []rules.Violation) {
+	t.Helper()
+	require.Len(t, annotations, 2, "%v", annotations)
+	assert.Equal(t, ruleIDs, annotations[judgement.AuditViolations])
+	lines := strings.Split(annotations[judgement.AuditMessages], "\n")
+	require.Len(t, lines, len(dryRun))
+	for i, v := range dryRun {
+		assert.True(t, strings.HasPrefix(lines[i], judgement.DryRunPrefix), lines[i])
+		assertNames(t, lines[i], v, true)
+		assert.Contains(t, lines[i], v.Fix, "the full line carries the fix")
+	}
 }
 
 // However many violations a request has, its answer lists a bounded number and says how many more there are.
@@ -276,25 +295,56 @@ func TestAnswersAreBounded(t *testing.T) {
 		Decision: judgement.Denied, Kind: kind(t, "", "Pod"), Name: "web",
 		Result: judgement.Result{Enforced: many(40, "app"), DryRun: many(1500, "debug")},
 	}
+	var golden goldenMessages
 	status := denied.Denial()
 	lines := strings.Split(status.Message, "\n")
 	require.Len(t, lines, 1+50+1, "the header, 50 violations, and how many more")
-	assert.Equal(t, `privileged: container "app-0": spec.containers[0].securityContext.privileged: is true. Fix: set privileged: false`, lines[1])
-	assert.Equal(t, `[dry-run] privileged: container "debug-9": spec.containers[9].securityContext.privileged: is true. Fix: set privileged: false`, lines[50])
-	assert.Equal(t, "... and 1490 more violations (kubeguard check -o json lists them all)", lines[51])
+	assertNames(t, lines[1], denied.Enforced[0], true)
+	assertNames(t, lines[50], denied.DryRun[9], true)
+	assert.Contains(t, lines[51], "1490", "how many more")
 	assert.Len(t, status.Details.Causes, 40)
-	assert.Len(t, denied.AuditAnnotations()["dry-run-messages"], len(strings.Join(denied.DryRunLines()[:50], "\n"))+len("\n... and 1450 more"))
+	golden.add("denial", status.Message)
+	messages := strings.Split(denied.AuditAnnotations()[judgement.AuditMessages], "\n")
+	require.Len(t, messages, 50+1, "50 violations, and how many more")
+	assertNames(t, messages[49], denied.DryRun[49], true)
+	assert.Contains(t, messages[50], "1450", "how many more")
+	golden.add("denial: "+judgement.AuditMessages, denied.AuditAnnotations()[judgement.AuditMessages])
 
 	warned := judgement.Verdict{Decision: judgement.Warned, Result: judgement.Result{DryRun: many(1500, "app")}}
 	warnings := warned.Warnings()
 	require.Len(t, warnings, 20)
-	assert.Equal(t, `[dry-run] privileged: container "app-18": privileged is true`, warnings[18])
-	assert.Equal(t, "[dry-run] ... and 1481 more violations (kubeguard check -o json lists them all)", warnings[19])
+	assertNames(t, warnings[18], warned.DryRun[18], false)
+	assert.Contains(t, warnings[19], "1481", "how many more")
+	golden.add("warnings", strings.Join(warnings, "\n"))
 	assert.Len(t, warned.DryRunLines(), 1500, "kubeguard check prints them all")
 
 	exactly := judgement.Verdict{Decision: judgement.Warned, Result: judgement.Result{DryRun: many(20, "app")}}
-	assert.NotContains(t, strings.Join(exactly.Warnings(), "\n"), "more", "20 warnings fit")
+	warnings = exactly.Warnings()
+	require.Len(t, warnings, 20, "20 warnings fit")
+	assertNames(t, warnings[19], exactly.DryRun[19], false)
+	golden.check(t)
 
 	long := rules.Violation{Rule: "user-subject", Field: "subjects[0]", Problem: "binds User " + strings.Repeat("x", 1<<20), Fix: "bind a Group"}
 	assert.Len(t, judgement.Line(long), 1024)
+}
+
+// goldenMessages collects the messages a test renders, each under its case's name, and compares them with
+// the test's golden file, testdata/messages/<test>.golden: the only place the tests hold the words.
+type goldenMessages struct{ b strings.Builder }
+
+func (g *goldenMessages) add(name, message string) {
+	fmt.Fprintf(&g.b, "== %s\n%s\n", name, message)
+}
+
+func (g *goldenMessages) check(t *testing.T) {
+	t.Helper()
+	golden := filepath.Join("testdata", "messages", t.Name()+".golden")
+	if *update {
+		require.NoError(t, os.MkdirAll(filepath.Dir(golden), 0o755))
+		require.NoError(t, os.WriteFile(golden, []byte(g.b.String()), 0o644))
+		return
+	}
+	want, err := os.ReadFile(golden)
+	require.NoError(t, err, "missing golden file: run go test ./judgement -update")
+	assert.Equal(t, string(want), g.b.String(), "messages differ from %s (go test ./judgement -update rewrites it)", golden)
 }

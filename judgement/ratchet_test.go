@@ -2,6 +2,7 @@ package judgement_test
 
 import (
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -172,7 +173,7 @@ func TestRatchet(t *testing.T) {
 				assert.Equal(t, judgement.Warned, v.Decision)
 				assert.Len(t, v.Warnings(), len(tt.wantExisting))
 				for _, w := range v.Warnings() {
-					assert.Regexp(t, `^\[existing\] `, w)
+					assert.True(t, strings.HasPrefix(w, judgement.ExistingPrefix), w)
 				}
 			}
 		})

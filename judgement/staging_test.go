@@ -1,6 +1,8 @@
 package judgement_test
 
 import (
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -29,8 +31,13 @@ func TestEnforceAfter(t *testing.T) {
 	assert.Equal(t, []string{escalationField}, found(v.Enforced))
 	assert.Equal(t, []string{privilegedField}, found(v.DryRun))
 	assert.Equal(t, map[string]time.Time{"privileged": enforcementDay}, v.EnforceAfter)
-	assert.Contains(t, v.Denial().Message,
-		"\n[dry-run until 2027-01-01T00:00:00Z] privileged: container \"web\": spec.containers[0].securityContext.privileged: is true.")
+	lines := strings.Split(v.Denial().Message, "\n")
+	require.Len(t, lines, 3, "the object, the enforced violation, the staged one")
+	assert.Contains(t, lines[2], "spec.containers[0].securityContext.privileged")
+	assert.Contains(t, lines[2], "2027-01-01T00:00:00Z", "the staged line says from when its rule denies")
+	var golden goldenMessages
+	golden.add("the day before", v.Denial().Message)
+	golden.check(t)
 
 	req.Now = enforcementDay
 	v = judgement.Judge(p, req)
@@ -48,18 +55,27 @@ func TestEnforceAfterEveryRule(t *testing.T) {
 	req.Now = dayBefore
 	v := judgement.Judge(p, req)
 	assert.Equal(t, judgement.Warned, v.Decision)
-	assert.Equal(t, []string{
-		`[dry-run until 2027-01-01T00:00:00Z] privileged: container "web": privileged is true`,
-		`[dry-run until 2027-01-01T00:00:00Z] privilege-escalation: container "web": allowPrivilegeEscalation is not set (the runtime default is true)`,
-	}, v.Warnings())
+	var golden goldenMessages
+	warnings := v.Warnings()
+	require.Len(t, warnings, 2)
+	for i, rule := range []string{"privileged", "privilege-escalation"} {
+		assert.Contains(t, warnings[i], rule)
+		assert.Contains(t, warnings[i], "2027-01-01T00:00:00Z", "the warning says from when its rule denies")
+	}
+	golden.add("staged", strings.Join(warnings, "\n"))
 	assert.Equal(t, "privileged,privilege-escalation", v.AuditAnnotations()[judgement.AuditViolations])
 
 	req.AllDryRun = true
 	v = judgement.Judge(p, req)
-	assert.Equal(t, []string{
-		`[dry-run] privileged: container "web": privileged is true`,
-		`[dry-run] privilege-escalation: container "web": allowPrivilegeEscalation is not set (the runtime default is true)`,
-	}, v.Warnings())
+	warnings = v.Warnings()
+	require.Len(t, warnings, 2)
+	for i, rule := range []string{"privileged", "privilege-escalation"} {
+		assert.True(t, strings.HasPrefix(warnings[i], judgement.DryRunPrefix), warnings[i])
+		assert.Contains(t, warnings[i], rule)
+		assert.NotContains(t, warnings[i], "2027", "the dry-run path names no date")
+	}
+	golden.add("the dry-run path", strings.Join(warnings, "\n"))
+	golden.check(t)
 }
 
 // Namespaces in dryRunNamespaces are judged in dry-run, until their date when they have one.
@@ -137,10 +153,24 @@ func TestEphemeralContainerInheritance(t *testing.T) {
 
 // A warning for a missing setting names the containers it leaves unprotected, at most a few.
 func TestUnsetEverywhereNamesContainers(t *testing.T) {
+	var golden goldenMessages
 	v := judgement.Judge(policy.Default(), createPod(legacyPod("web", "sidecar")))
-	assert.Contains(t, judgement.Line(v.Enforced[3]), `seccompProfile: is not set for the pod or containers "web", "sidecar". Fix:`)
+	line := judgement.Line(v.Enforced[3])
+	assert.Contains(t, line, "seccomp-profile")
+	for _, c := range []string{"web", "sidecar"} {
+		assert.Contains(t, line, strconv.Quote(c))
+	}
+	golden.add("two containers", line)
 
 	v = judgement.Judge(policy.Default(), createPod(legacyPod("a", "b", "c", "d", "e", "f", "g")))
-	assert.Equal(t, `[dry-run] seccomp-profile: seccompProfile is not set for the pod or containers "a", "b", "c", "d", "e" and 2 more`,
-		judgement.Warning(v.Enforced[len(v.Enforced)-2]))
+	warning := judgement.Warning(v.Enforced[len(v.Enforced)-2])
+	assert.Contains(t, warning, "seccomp-profile")
+	for _, c := range []string{"a", "b", "c", "d", "e"} {
+		assert.Contains(t, warning, strconv.Quote(c))
+	}
+	for _, c := range []string{"f", "g"} {
+		assert.NotContains(t, warning, strconv.Quote(c), "at most five containers are named")
+	}
+	golden.add("seven containers", warning)
+	golden.check(t)
 }

@@ -12,9 +12,7 @@ func TestCreate(t *testing.T) {
 	web := newPod("web", compliantSpec())
 	privileged := newPod("web", privilegedSpec())
 	deployment := newDeployment("web", privilegedSpec())
-	podLines := privilegedLines("spec")
-	podCauses := []string{"spec.containers[0].securityContext.privileged", "spec.containers[0].securityContext.allowPrivilegeEscalation"}
-	deploymentLines := privilegedLines("spec.template.spec")
+	inPod := privilegedViolations("spec")
 
 	generated := newPod("", privilegedSpec())
 	generated.GenerateName = "web-"
@@ -26,19 +24,17 @@ func TestCreate(t *testing.T) {
 		{
 			name: "privileged pod",
 			req:  review(t, admissionv1.Create, privileged, nil),
-			want: denied(`pods "web"`, 2, podLines, podCauses...),
+			want: denied("pods", "web", inPod...),
 		},
 		{
 			name: "privileged deployment",
 			req:  review(t, admissionv1.Create, deployment, nil),
-			want: denied(`deployments.apps "web"`, 2, deploymentLines,
-				"spec.template.spec.containers[0].securityContext.privileged",
-				"spec.template.spec.containers[0].securityContext.allowPrivilegeEscalation"),
+			want: denied("deployments.apps", "web", privilegedViolations("spec.template.spec")...),
 		},
 		{
 			name: "pod named by the server",
 			req:  review(t, admissionv1.Create, generated, nil),
-			want: denied(`pods "web-*"`, 2, podLines, podCauses...),
+			want: denied("pods", "web-*", inPod...),
 		},
 		{
 			name: "object kubeguard cannot read",

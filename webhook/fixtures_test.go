@@ -19,14 +19,21 @@ import (
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/util/uuid"
 	ctrllog "sigs.k8s.io/controller-runtime/pkg/log"
+
+	"github.com/kubeguard/kubeguard/objects"
 )
 
 func TestMain(m *testing.M) {
 	// controller-runtime logs through a global logger and complains, with a stack trace, when none is set.
 	ctrllog.SetLogger(logr.Discard())
-	os.Exit(m.Run())
+	code := m.Run()
+	if code == 0 {
+		code = checkUnusedGoldenAnswers()
+	}
+	os.Exit(code)
 }
 
 const (
@@ -58,18 +65,12 @@ func privilegedSpec() corev1.PodSpec {
 	return spec
 }
 
-// privilegedLines are the message lines of privilegedSpec's violations when its pod spec sits at specPath.
-func privilegedLines(specPath string) []string {
-	return []string{
-		`privileged: container "web": ` + specPath + `.containers[0].securityContext.privileged: is true. Fix: set privileged: false or remove it`,
-		`privilege-escalation: container "web": ` + specPath + `.containers[0].securityContext.allowPrivilegeEscalation: is true. Fix: set allowPrivilegeEscalation: false`,
+// privilegedViolations are privilegedSpec's violations when its pod spec sits at specPath.
+func privilegedViolations(specPath string) []found {
+	return []found{
+		{"privileged", "web", specPath + ".containers[0].securityContext.privileged"},
+		{"privilege-escalation", "web", specPath + ".containers[0].securityContext.allowPrivilegeEscalation"},
 	}
-}
-
-// privilegedWarnings are the short warnings of privilegedSpec's violations, wherever its pod spec sits.
-var privilegedWarnings = []string{
-	`[dry-run] privileged: container "web": privileged is true`,
-	`[dry-run] privilege-escalation: container "web": allowPrivilegeEscalation is true`,
 }
 
 func newPod(name string, spec corev1.PodSpec) *corev1.Pod {
@@ -98,50 +99,51 @@ func newDeployment(name string, spec corev1.PodSpec) *appsv1.Deployment {
 	}
 }
 
-// podKinds builds an object of every kind that carries a pod spec, with the path of that spec.
+// podKinds builds an object of every kind that carries a pod spec, with the path of that spec: where the
+// Kubernetes API keeps it, written down here to check kubeguard's kind table (objects.Kinds) against.
 var podKinds = []struct {
-	resource string // as the API server names it in messages
+	kind     schema.GroupKind
 	specPath string
 	build    func(name string, spec corev1.PodSpec) runtime.Object
 }{
-	{"pods", "spec", func(name string, spec corev1.PodSpec) runtime.Object { return newPod(name, spec) }},
-	{"podtemplates", "template.spec", func(name string, spec corev1.PodSpec) runtime.Object {
+	{schema.GroupKind{Kind: "Pod"}, "spec", func(name string, spec corev1.PodSpec) runtime.Object { return newPod(name, spec) }},
+	{schema.GroupKind{Kind: "PodTemplate"}, "template.spec", func(name string, spec corev1.PodSpec) runtime.Object {
 		return &corev1.PodTemplate{TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "PodTemplate"}, ObjectMeta: objectMeta(name), Template: template(spec)}
 	}},
-	{"replicationcontrollers", "spec.template.spec", func(name string, spec corev1.PodSpec) runtime.Object {
+	{schema.GroupKind{Kind: "ReplicationController"}, "spec.template.spec", func(name string, spec corev1.PodSpec) runtime.Object {
 		tmpl := template(spec)
 		return &corev1.ReplicationController{
 			TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "ReplicationController"}, ObjectMeta: objectMeta(name),
 			Spec: corev1.ReplicationControllerSpec{Selector: map[string]string{"app": "web"}, Template: &tmpl},
 		}
 	}},
-	{"deployments.apps", "spec.template.spec", func(name string, spec corev1.PodSpec) runtime.Object { return newDeployment(name, spec) }},
-	{"replicasets.apps", "spec.template.spec", func(name string, spec corev1.PodSpec) runtime.Object {
+	{schema.GroupKind{Group: "apps", Kind: "Deployment"}, "spec.template.spec", func(name string, spec corev1.PodSpec) runtime.Object { return newDeployment(name, spec) }},
+	{schema.GroupKind{Group: "apps", Kind: "ReplicaSet"}, "spec.template.spec", func(name string, spec corev1.PodSpec) runtime.Object {
 		return &appsv1.ReplicaSet{
 			TypeMeta: metav1.TypeMeta{APIVersion: "apps/v1", Kind: "ReplicaSet"}, ObjectMeta: objectMeta(name),
 			Spec: appsv1.ReplicaSetSpec{Selector: selector, Template: template(spec)},
 		}
 	}},
-	{"statefulsets.apps", "spec.template.spec", func(name string, spec corev1.PodSpec) runtime.Object {
+	{schema.GroupKind{Group: "apps", Kind: "StatefulSet"}, "spec.template.spec", func(name string, spec corev1.PodSpec) runtime.Object {
 		return &appsv1.StatefulSet{
 			TypeMeta: metav1.TypeMeta{APIVersion: "apps/v1", Kind: "StatefulSet"}, ObjectMeta: objectMeta(name),
 			Spec: appsv1.StatefulSetSpec{ServiceName: name, Selector: selector, Template: template(spec)},
 		}
 	}},
-	{"daemonsets.apps", "spec.template.spec", func(name string, spec corev1.PodSpec) runtime.Object {
+	{schema.GroupKind{Group: "apps", Kind: "DaemonSet"}, "spec.template.spec", func(name string, spec corev1.PodSpec) runtime.Object {
 		return &appsv1.DaemonSet{
 			TypeMeta: metav1.TypeMeta{APIVersion: "apps/v1", Kind: "DaemonSet"}, ObjectMeta: objectMeta(name),
 			Spec: appsv1.DaemonSetSpec{Selector: selector, Template: template(spec)},
 		}
 	}},
-	{"jobs.batch", "spec.template.spec", func(name string, spec corev1.PodSpec) runtime.Object {
+	{schema.GroupKind{Group: "batch", Kind: "Job"}, "spec.template.spec", func(name string, spec corev1.PodSpec) runtime.Object {
 		spec.RestartPolicy = corev1.RestartPolicyNever
 		return &batchv1.Job{
 			TypeMeta: metav1.TypeMeta{APIVersion: "batch/v1", Kind: "Job"}, ObjectMeta: objectMeta(name),
 			Spec: batchv1.JobSpec{Template: template(spec)},
 		}
 	}},
-	{"cronjobs.batch", "spec.jobTemplate.spec.template.spec", func(name string, spec corev1.PodSpec) runtime.Object {
+	{schema.GroupKind{Group: "batch", Kind: "CronJob"}, "spec.jobTemplate.spec.template.spec", func(name string, spec corev1.PodSpec) runtime.Object {
 		spec.RestartPolicy = corev1.RestartPolicyOnFailure
 		return &batchv1.CronJob{
 			TypeMeta: metav1.TypeMeta{APIVersion: "batch/v1", Kind: "CronJob"}, ObjectMeta: objectMeta(name),
@@ -180,12 +182,19 @@ func serviceAccount(name string) rbacv1.Subject {
 	return rbacv1.Subject{Kind: rbacv1.ServiceAccountKind, Name: name, Namespace: namespace}
 }
 
-// resources maps each kind used in requests to its resource, as the API server fills the request.
-var resources = map[string]string{
-	"Pod": "pods", "PodTemplate": "podtemplates", "ReplicationController": "replicationcontrollers",
-	"Deployment": "deployments", "ReplicaSet": "replicasets", "StatefulSet": "statefulsets", "DaemonSet": "daemonsets",
-	"Job": "jobs", "CronJob": "cronjobs", "RoleBinding": "rolebindings", "ClusterRoleBinding": "clusterrolebindings",
-	"ConfigMap": "configmaps", "Scale": "deployments", "Eviction": "pods", "PodDisruptionBudget": "poddisruptionbudgets",
+// unjudgedResources are the resources of the kinds kubeguard does not judge that requests use; a judged
+// kind's resource is its row of objects.Kinds.
+var unjudgedResources = map[string]string{"ConfigMap": "configmaps", "Scale": "deployments", "Eviction": "pods"}
+
+// resourceOf is the resource of a kind, as the API server fills the request.
+func resourceOf(t testing.TB, gk schema.GroupKind) string {
+	t.Helper()
+	if k, ok := objects.Lookup(gk); ok {
+		return k.Resource
+	}
+	resource, ok := unjudgedResources[gk.Kind]
+	require.True(t, ok, "the tests know the resource of %s", gk)
+	return resource
 }
 
 // review builds the AdmissionRequest the API server sends for op on obj (old for UPDATE and DELETE), by a
@@ -203,7 +212,7 @@ func review(t testing.TB, op admissionv1.Operation, obj, old runtime.Object, opt
 	req := admissionv1.AdmissionRequest{
 		UID:         uuid.NewUUID(),
 		Kind:        metav1.GroupVersionKind{Group: gvk.Group, Version: gvk.Version, Kind: gvk.Kind},
-		Resource:    metav1.GroupVersionResource{Group: gvk.Group, Version: gvk.Version, Resource: resources[gvk.Kind]},
+		Resource:    metav1.GroupVersionResource{Group: gvk.Group, Version: gvk.Version, Resource: resourceOf(t, gvk.GroupKind())},
 		Name:        accessor.GetName(),
 		Namespace:   accessor.GetNamespace(),
 		Operation:   op,

@@ -14,6 +14,7 @@ import (
 	admissionv1 "k8s.io/api/admission/v1"
 	corev1 "k8s.io/api/core/v1"
 
+	"github.com/kubeguard/kubeguard/judgement"
 	"github.com/kubeguard/kubeguard/policy"
 	"github.com/kubeguard/kubeguard/webhook"
 )
@@ -102,7 +103,7 @@ func FuzzHandler(f *testing.F) {
 				t.Fatalf("allowed with status %d: %q", resp.Result.Code, w.Body.String())
 			}
 			for _, warning := range resp.Warnings {
-				if !strings.HasPrefix(warning, "[dry-run] ") {
+				if !strings.HasPrefix(warning, judgement.DryRunPrefix) {
 					t.Fatalf("warning without the dry-run prefix: %q", warning)
 				}
 			}

@@ -11,29 +11,23 @@ func TestModes(t *testing.T) {
 	web := newPod("web", compliantSpec())
 	privileged := newPod("web", privilegedSpec())
 	deployment := newDeployment("web", privilegedSpec())
-	podLines := privilegedLines("spec")
-	podCauses := []string{"spec.containers[0].securityContext.privileged", "spec.containers[0].securityContext.allowPrivilegeEscalation"}
-	deploymentLines := privilegedLines("spec.template.spec")
+	inPod := privilegedViolations("spec")
 
 	tests := []handlerCase{
-		{name: "dry-run path", allDryRun: true, req: review(t, admissionv1.Create, deployment, nil), want: warned("privileged,privilege-escalation", deploymentLines, privilegedWarnings...)},
+		{name: "dry-run path", allDryRun: true, req: review(t, admissionv1.Create, deployment, nil), want: warned(privilegedViolations("spec.template.spec")...)},
 		{name: "dry-run path, compliant", allDryRun: true, req: review(t, admissionv1.Create, web, nil), want: allowed},
-		{name: "global dry-run", config: "mode: dry-run\n", req: review(t, admissionv1.Create, privileged, nil), want: warned("privileged,privilege-escalation", podLines, privilegedWarnings...)},
+		{name: "global dry-run", config: "mode: dry-run\n", req: review(t, admissionv1.Create, privileged, nil), want: warned(inPod...)},
 		{
 			name:   "one rule dry-run, the other enforced",
 			config: "rules:\n  privileged: {mode: dry-run}\n",
 			req:    review(t, admissionv1.Create, privileged, nil),
-			want: func() expect {
-				e := denied(`pods "web"`, 1, []string{podLines[1], "[dry-run] " + podLines[0]}, podCauses[1])
-				e.audit = warned("privileged", podLines[:1]).audit
-				return e
-			}(),
+			want:   denied("pods", "web", inPod[1]).withDryRun(inPod[0]),
 		},
 		{
 			name:   "only the dry-run rule broken",
 			config: "rules:\n  privileged: {mode: dry-run}\n",
 			req:    review(t, admissionv1.Create, newPod("web", withPrivileged(compliantSpec())), nil),
-			want:   warned("privileged", podLines[:1], privilegedWarnings[0]),
+			want:   warned(inPod[0]),
 		},
 		{
 			name:   "rule off",
@@ -46,7 +40,7 @@ func TestModes(t *testing.T) {
 			config:    "rules:\n  privileged: {mode: off}\n",
 			allDryRun: true,
 			req:       review(t, admissionv1.Create, privileged, nil),
-			want:      warned("privilege-escalation", podLines[1:], privilegedWarnings[1]),
+			want:      warned(inPod[1]),
 		},
 	}
 	for _, tt := range tests {

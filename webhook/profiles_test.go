@@ -18,23 +18,19 @@ func TestProfilesJudgeWorkloads(t *testing.T) {
 	hardened.Containers[0].SecurityContext.Capabilities = &corev1.Capabilities{Drop: []corev1.Capability{"ALL"}}
 
 	const spec = "spec.template.spec"
+	hostNetwork := found{"host-namespaces", "", spec + ".hostNetwork"}
 	for _, tt := range []handlerCase{
 		{
 			name:   "baseline refuses host networking",
 			config: "profile: baseline\n",
 			req:    review(t, admissionv1.Create, newDeployment("web", hostNetworked), nil),
-			want: denied(`deployments.apps "web"`, 2, []string{
-				`host-namespaces: ` + spec + `.hostNetwork: is true. Fix: set hostNetwork: false or remove it`,
-				`host-ports: container "web": ` + spec + `.containers[0].ports[0].hostPort: is 8080. Fix: remove hostPort and reach the pod through a Service`,
-			}, spec+".hostNetwork", spec+".containers[0].ports[0].hostPort"),
+			want:   denied("deployments.apps", "web", hostNetwork, found{"host-ports", "web", spec + ".containers[0].ports[0].hostPort"}),
 		},
 		{
 			name:   "restricted asks every container to drop ALL capabilities",
 			config: "profile: restricted\n",
 			req:    review(t, admissionv1.Create, newDeployment("web", compliantSpec()), nil),
-			want: denied(`deployments.apps "web"`, 1, []string{
-				`minimal-capabilities: container "web": ` + spec + `.containers[0].securityContext.capabilities.drop: is not set. Fix: set capabilities: {drop: [ALL]}`,
-			}, spec+".containers[0].securityContext.capabilities.drop"),
+			want:   denied("deployments.apps", "web", found{"minimal-capabilities", "web", spec + ".containers[0].securityContext.capabilities.drop"}),
 		},
 		{
 			name:   "a hardened deployment passes restricted",
@@ -51,9 +47,7 @@ func TestProfilesJudgeWorkloads(t *testing.T) {
 			name:   "a rule outside the profile turned on in dry-run",
 			config: "rules:\n  host-namespaces: {mode: dry-run}\n",
 			req:    review(t, admissionv1.Create, newDeployment("web", hostNetworked), nil),
-			want: warned("host-namespaces", []string{
-				`host-namespaces: ` + spec + `.hostNetwork: is true. Fix: set hostNetwork: false or remove it`,
-			}, `[dry-run] host-namespaces: hostNetwork is true`),
+			want:   warned(hostNetwork),
 		},
 	} {
 		t.Run(tt.name, tt.run)

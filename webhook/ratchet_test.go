@@ -3,6 +3,7 @@ package webhook_test
 import (
 	"fmt"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -10,6 +11,7 @@ import (
 	admissionv1 "k8s.io/api/admission/v1"
 	corev1 "k8s.io/api/core/v1"
 
+	"github.com/kubeguard/kubeguard/judgement"
 	"github.com/kubeguard/kubeguard/policy"
 	"github.com/kubeguard/kubeguard/webhook"
 )
@@ -118,82 +120,82 @@ func TestRatchetRefusesWhatAnUpdateAdds(t *testing.T) {
 		name     string
 		config   string
 		old, new corev1.PodSpec
-		// cause is the one field denied, and mention a part of its line.
-		cause, mention string
+		// cause is the one field denied; its line is in the answer's golden file.
+		cause string
 	}{
 		{
 			name: "a new container inherits the pod's runAsUser 0",
 			old:  podRoot(), new: withEvil(podRoot()),
-			cause: spec + ".securityContext.runAsUser", mention: `run-as-root: ` + spec + `.securityContext.runAsUser: is 0 (root), inherited by containers "web", "evil"`,
+			cause: spec + ".securityContext.runAsUser",
 		},
 		{
 			name: "a new container inherits the pod's Windows hostProcess",
 			old:  hostProcess(), new: withEvil(hostProcess()),
-			cause: spec + ".securityContext.windowsOptions.hostProcess", mention: "privileged: " + spec + ".securityContext.windowsOptions.hostProcess: is true",
+			cause: spec + ".securityContext.windowsOptions.hostProcess",
 		},
 		{
 			name:   "a new container shares the node's network (baseline)",
 			config: "profile: baseline\n",
 			old:    hostNetwork(), new: withEvil(hostNetwork()),
-			cause: spec + ".hostNetwork", mention: "host-namespaces: " + spec + ".hostNetwork: is true",
+			cause: spec + ".hostNetwork",
 		},
 		{
 			name: "the sixth of six root containers replaced: the message reads the same",
 			old:  six(), new: sixthReplaced(),
-			cause: spec + ".securityContext.runAsUser", mention: `inherited by containers "c1", "c2", "c3", "c4", "c5" and 1 more`,
+			cause: spec + ".securityContext.runAsUser",
 		},
 		{
 			name: "the init container that ran as root becomes a regular container",
 			old:  rootSetup(), new: setupRegular(),
-			cause: spec + ".securityContext.runAsUser", mention: `inherited by container "setup"`,
+			cause: spec + ".securityContext.runAsUser",
 		},
 		{
 			name: "the init container that ran as root becomes a sidecar",
 			old:  rootSetup(), new: setupSidecar(),
-			cause: spec + ".securityContext.runAsUser", mention: `inherited by container "setup"`,
+			cause: spec + ".securityContext.runAsUser",
 		},
 		{
 			name: "AppArmor unset made Unconfined in the container",
 			old:  noProfiles(), new: unconfined(false, true),
-			cause: spec + ".containers[0].securityContext.appArmorProfile", mention: "is Unconfined",
+			cause: spec + ".containers[0].securityContext.appArmorProfile",
 		},
 		{
 			name: "AppArmor unset made Unconfined for the pod",
 			old:  noProfiles(), new: unconfined(true, true),
-			cause: spec + ".securityContext.appArmorProfile", mention: `is Unconfined, inherited by container "web"`,
+			cause: spec + ".securityContext.appArmorProfile",
 		},
 		{
 			name: "seccomp unset made Unconfined in the container",
 			old:  noProfiles(), new: unconfined(false, false),
-			cause: spec + ".containers[0].securityContext.seccompProfile", mention: "is Unconfined",
+			cause: spec + ".containers[0].securityContext.seccompProfile",
 		},
 		{
 			name: "seccomp unset made Unconfined for the pod",
 			old:  noProfiles(), new: unconfined(true, false),
-			cause: spec + ".securityContext.seccompProfile", mention: `is Unconfined, inherited by container "web"`,
+			cause: spec + ".securityContext.seccompProfile",
 		},
 		{
 			name: "a non-root UID made 0 beside a container that already runs as root",
 			old:  sidecarUser(1000), new: sidecarUser(0),
-			cause: spec + ".containers[1].securityContext.runAsUser", mention: `container "sidecar"`,
+			cause: spec + ".containers[1].securityContext.runAsUser",
 		},
 		{
 			name:   "a read-only hostPath /var/log/app made a writable / (baseline)",
 			config: "profile: baseline\n",
 			old:    hostPath("/var/log/app", true), new: hostPath("/", false),
-			cause: spec + ".volumes[0].hostPath", mention: `host-path-volumes: ` + spec + `.volumes[0].hostPath: is set (volume "logs" mounts a directory of the node)`,
+			cause: spec + ".volumes[0].hostPath",
 		},
 		{
 			name:   "a read-only hostPath made writable (baseline)",
 			config: "profile: baseline\n",
 			old:    hostPath("/var/log/app", true), new: hostPath("/var/log/app", false),
-			cause: spec + ".volumes[0].hostPath", mention: "host-path-volumes: ",
+			cause: spec + ".volumes[0].hostPath",
 		},
 		{
 			name:   "a hostPath made wider (baseline)",
 			config: "profile: baseline\n",
 			old:    hostPath("/var/log/app", true), new: hostPath("/", true),
-			cause: spec + ".volumes[0].hostPath", mention: "host-path-volumes: ",
+			cause: spec + ".volumes[0].hostPath",
 		},
 	}
 	for _, tt := range tests {
@@ -209,8 +211,7 @@ func TestRatchetRefusesWhatAnUpdateAdds(t *testing.T) {
 			require.False(t, got.Allowed, "the update is allowed")
 			require.NotNil(t, got.Result)
 			assert.Equal(t, int32(http.StatusForbidden), got.Result.Code)
-			assert.Contains(t, got.Result.Message, `deployments.apps "web" is forbidden: violates 1 kubeguard rule:`)
-			assert.Contains(t, got.Result.Message, tt.mention)
+			assertGoldenAnswer(t, goldenAnswerPath(t), got)
 			require.NotNil(t, got.Result.Details)
 			var causes []string
 			for _, c := range got.Result.Details.Causes {
@@ -267,7 +268,7 @@ func TestRatchetAllowsWhatAnUpdateNarrows(t *testing.T) {
 			assert.True(t, answer.Response.Allowed, "%v", answer.Response.Result)
 			assert.NotEmpty(t, answer.Response.Warnings, "what is left is warned about as existing")
 			for _, w := range answer.Response.Warnings {
-				assert.Regexp(t, `^\[existing\] `, w)
+				assert.True(t, strings.HasPrefix(w, judgement.ExistingPrefix), w)
 			}
 		})
 	}

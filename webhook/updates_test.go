@@ -1,7 +1,7 @@
 package webhook_test
 
 import (
-	"strings"
+	"slices"
 	"testing"
 
 	admissionv1 "k8s.io/api/admission/v1"
@@ -10,7 +10,8 @@ import (
 // Updating an object: judged only when something the rules read changed.
 func TestUpdates(t *testing.T) {
 	deployment := newDeployment("web", privilegedSpec())
-	deploymentLines := privilegedLines("spec.template.spec")
+	inDeployment := privilegedViolations("spec.template.spec")
+	runAsRoot := found{"run-as-root", "web", "spec.template.spec.containers[0].securityContext.runAsUser"}
 
 	relabelled := newDeployment("web", privilegedSpec())
 	relabelled.Labels["team"] = "payments"
@@ -29,7 +30,6 @@ func TestUpdates(t *testing.T) {
 
 	escalationFixed := newDeployment("web", privilegedSpec())
 	escalationFixed.Spec.Template.Spec.Containers[0].SecurityContext.AllowPrivilegeEscalation = new(false)
-	const runAsUserLine = `run-as-root: container "web": spec.template.spec.containers[0].securityContext.runAsUser: is 0 (root). Fix: set runAsUser to a non-zero UID (for example 65532) or remove it`
 
 	tests := []handlerCase{
 		{
@@ -45,54 +45,31 @@ func TestUpdates(t *testing.T) {
 		{
 			name: "update that breaks a compliant deployment",
 			req:  review(t, admissionv1.Update, deployment, newDeployment("web", compliantSpec())),
-			want: denied(`deployments.apps "web"`, 2, deploymentLines,
-				"spec.template.spec.containers[0].securityContext.privileged",
-				"spec.template.spec.containers[0].securityContext.allowPrivilegeEscalation"),
+			want: denied("deployments.apps", "web", inDeployment...),
 		},
 		{
 			name: "update that adds a violation to a non-compliant deployment: only the new one is denied",
 			req:  review(t, admissionv1.Update, worse, deployment),
-			want: withAudit(denied(`deployments.apps "web"`, 1, []string{runAsUserLine},
-				"spec.template.spec.containers[0].securityContext.runAsUser"), existingAudit("privileged,privilege-escalation", deploymentLines)),
+			want: denied("deployments.apps", "web", runAsRoot).withExisting(inDeployment...),
 		},
 		{
 			name: "update that fixes one violation of a non-compliant deployment: allowed, the rest warned as existing",
 			req:  review(t, admissionv1.Update, escalationFixed, deployment),
-			want: withAudit(expect{allowed: true, warnings: []string{`[existing] privileged: container "web": privileged is true`}},
-				existingAudit("privileged", deploymentLines[:1])),
+			want: allowed.withExisting(inDeployment[0]),
 		},
 		{
 			name:   "updates: full judges the whole object",
 			config: "updates: full\n",
 			req:    review(t, admissionv1.Update, worse, deployment),
-			want: denied(`deployments.apps "web"`, 3, append(append([]string(nil), deploymentLines...), runAsUserLine),
-				"spec.template.spec.containers[0].securityContext.privileged",
-				"spec.template.spec.containers[0].securityContext.allowPrivilegeEscalation",
-				"spec.template.spec.containers[0].securityContext.runAsUser"),
+			want:   denied("deployments.apps", "web", append(slices.Clone(inDeployment), runAsRoot)...),
 		},
 		{
 			name: "update that adds an AppArmor annotation",
 			req:  review(t, admissionv1.Update, unconfined, newDeployment("web", compliantSpec())),
-			want: denied(`deployments.apps "web"`, 1, []string{
-				`apparmor-profile: container "web": spec.template.metadata.annotations[container.apparmor.security.beta.kubernetes.io/web]: is Unconfined. Fix: set it to runtime/default, or remove it and set appArmorProfile: {type: RuntimeDefault}`,
-			}, "spec.template.metadata.annotations[container.apparmor.security.beta.kubernetes.io/web]"),
+			want: denied("deployments.apps", "web", found{"apparmor-profile", "web", "spec.template.metadata.annotations[container.apparmor.security.beta.kubernetes.io/web]"}),
 		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, tt.run)
 	}
-}
-
-// existingAudit is the audit annotations of violations an update carries over.
-func existingAudit(ruleIDs string, lines []string) map[string]string {
-	marked := make([]string, len(lines))
-	for i, l := range lines {
-		marked[i] = "[existing] " + l
-	}
-	return map[string]string{"existing-violations": ruleIDs, "existing-messages": strings.Join(marked, "\n")}
-}
-
-func withAudit(e expect, audit map[string]string) expect {
-	e.audit = audit
-	return e
 }

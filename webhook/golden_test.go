@@ -1,0 +1,90 @@
+package webhook_test
+
+import (
+	"flag"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	admissionv1 "k8s.io/api/admission/v1"
+	"sigs.k8s.io/yaml"
+)
+
+// update rewrites the golden answers from the current output: go test ./webhook -update. Review the diff
+// before committing it; the golden files are never edited by hand.
+var update = flag.Bool("update", false, "rewrite webhook/testdata/answers from the current answers")
+
+// unsafeInPath is what a test name may hold that a file name on some systems may not.
+var unsafeInPath = regexp.MustCompile(`[^A-Za-z0-9._/-]+`)
+
+// goldenAnswerPath is the golden file of the answer a test gets, testdata/answers/<test name>.yaml, or of one
+// of its answers, testdata/answers/<test name>/<answer>.yaml.
+func goldenAnswerPath(t *testing.T, answer ...string) string {
+	name := filepath.Join(append([]string{t.Name()}, answer...)...)
+	return filepath.Join("testdata", "answers", unsafeInPath.ReplaceAllString(name, "_")+".yaml")
+}
+
+// assertGoldenAnswer compares an answer, as the API server reads it but without the request's UID, with its
+// golden file: the words kubectl shows, the warnings and the audit annotations.
+func assertGoldenAnswer(t *testing.T, golden string, got *admissionv1.AdmissionResponse) {
+	t.Helper()
+	usedGoldenAnswers.Store(golden, true)
+	answer := got.DeepCopy()
+	answer.UID = ""
+	if answer.Result != nil {
+		// Go's encoding/json words its errors "cannot" or "unable to" at random, so that no program depends on
+		// its words; the golden files hold "cannot".
+		answer.Result.Message = strings.ReplaceAll(answer.Result.Message, "json: unable to ", "json: cannot ")
+	}
+	rendered, err := yaml.Marshal(answer)
+	require.NoError(t, err)
+	if *update {
+		require.NoError(t, os.MkdirAll(filepath.Dir(golden), 0o755))
+		require.NoError(t, os.WriteFile(golden, rendered, 0o644))
+		return
+	}
+	want, err := os.ReadFile(golden)
+	require.NoError(t, err, "missing golden file: run go test ./webhook -update")
+	assert.Equal(t, string(want), string(rendered), "the answer differs from %s (go test ./webhook -update rewrites it)", golden)
+}
+
+// usedGoldenAnswers are the golden files the tests compared with.
+var usedGoldenAnswers sync.Map
+
+// checkUnusedGoldenAnswers fails a run of every test when a golden answer belongs to no test any more (under
+// -update it removes it), so that a renamed or deleted case leaves no stale file behind. A run of some tests
+// (-run, -skip) cannot tell, and checks nothing.
+func checkUnusedGoldenAnswers() int {
+	for _, name := range []string{"test.run", "test.skip"} {
+		if f := flag.Lookup(name); f == nil || f.Value.String() != "" {
+			return 0
+		}
+	}
+	code := 0
+	err := filepath.WalkDir(filepath.Join("testdata", "answers"), func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		if _, used := usedGoldenAnswers.Load(path); used {
+			return nil
+		}
+		if *update {
+			return os.Remove(path)
+		}
+		fmt.Fprintf(os.Stderr, "golden answer %s belongs to no test: remove it, or run go test ./webhook -update\n", path)
+		code = 1
+		return nil
+	})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	return code
+}
