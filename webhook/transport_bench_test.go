@@ -61,7 +61,7 @@ func BenchmarkTransport(b *testing.B) {
 		{"controller-runtime", &admission.Webhook{Handler: runtimeHandler{policy: p}, LogConstructor: func(logr.Logger, *admission.Request) logr.Logger { return logr.Discard() }}},
 	}
 	for _, name := range []string{"pod-compliant", "pod-noncompliant", "deployment-compliant", "deployment-noncompliant", "rolebinding-noncompliant"} {
-		body, err := os.ReadFile(filepath.Join("..", "e2e", "bench", "testdata", name+".json"))
+		body, err := os.ReadFile(filepath.Join("..", "bench", "webhook", "testdata", name+".json"))
 		require.NoError(b, err)
 		for _, tr := range transports {
 			b.Run(name+"/"+tr.name, func(b *testing.B) {

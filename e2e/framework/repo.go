@@ -10,7 +10,7 @@ import (
 )
 
 // modulePath identifies the repository root among the go.mod files met while walking up: the tool
-// modules under e2e/tools have go.mod files of their own.
+// modules under hack/tools have go.mod files of their own.
 const modulePath = "github.com/kubeguard/kubeguard"
 
 // RepoRoot returns the root of the kubeguard repository, found by walking up from the working
