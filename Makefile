@@ -60,6 +60,7 @@ test: lint build tools ## Run every test: unit, fuzz seeds, end to end (builds t
 .PHONY: bench
 bench: build tools ## Measure pod creates through the API server, kubeguard against the Pod Security Admission webhook, profile it, attack it, audit a large cluster (about 16 minutes).
 	go build -o $(BIN)/kubeguard-loadgen ./bench/loadgen
+	go build -o $(BIN)/kubeguard-floor ./bench/floor/kubeguard-floor
 	go run ./bench/webhook -out $(BIN)/bench $(BENCH_FLAGS)
 	go run ./bench/audit -out $(BIN)/bench/audit
 

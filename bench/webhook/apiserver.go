@@ -24,15 +24,25 @@ import (
 	"github.com/kubeguard/kubeguard/e2e/framework"
 )
 
-// The webhook settings the API server is measured with, in the order of every round.
+// The admission settings the API server is measured with.
 const (
-	noWebhook  = "no webhook"
-	psaWebhook = "Pod Security webhook"
+	noWebhook    = "no webhook"
+	floorWebhook = "floor webhook"
+	podPolicy    = "ValidatingAdmissionPolicy"
+	psaWebhook   = "Pod Security webhook"
 )
 
-// psaConfigurationName is the ValidatingWebhookConfiguration that registers the Pod Security webhook
-// exactly as kubeguard is registered: same rules, selectors, failurePolicy and timeout.
-const psaConfigurationName = "pod-security-webhook"
+// apiServerSettings are the settings in the order of every round and of the table: nothing, kubeguard, the
+// floor webhook (the round trip alone), the five mission rules in CEL in the API server (in process), and the
+// Pod Security webhook.
+var apiServerSettings = []string{noWebhook, kubeguardName, floorWebhook, podPolicy, psaWebhook}
+
+// The ValidatingWebhookConfigurations that register the Pod Security and floor webhooks exactly as kubeguard
+// is registered: same rules, selectors, failurePolicy, timeout and CA.
+const (
+	psaConfigurationName   = "pod-security-webhook"
+	floorConfigurationName = "kubeguard-floor"
+)
 
 // parkedGate keeps the benchmark's pods unscheduled: the scheduler and kwok leave them alone, so the
 // figure is the create request alone, and they are deleted at once afterwards.
@@ -55,7 +65,7 @@ type apiServerFigures struct {
 }
 
 // measureAPIServer creates compliant pods through the API server, from each number of concurrent
-// clients, with no webhook, with kubeguard, and with the Pod Security webhook registered in its place.
+// clients, in each of apiServerSettings.
 func measureAPIServer(ctx context.Context, c *framework.Cluster, e *env, s *settings, progress io.Writer) (_ []apiServerRow, err error) {
 	pod, err := parkedPod(filepath.Join(e.testdata, "manifests", "pod-compliant.yaml"))
 	if err != nil {
@@ -66,21 +76,33 @@ func measureAPIServer(ctx context.Context, c *framework.Cluster, e *env, s *sett
 		return nil, err
 	}
 	defer func() { err = errors.Join(err, psa.stop()) }()
-	psaCA, err := os.ReadFile(e.caFile)
+	fl, err := e.startFloor(ctx, "apiserver")
 	if err != nil {
 		return nil, err
 	}
-	registrations := map[string]*framework.WebhookOptions{
-		noWebhook:     nil,
-		kubeguardName: &c.Webhooks,
-		psaWebhook: {
-			Name:          psaConfigurationName,
-			BaseURL:       strings.TrimSuffix(psa.url, framework.ValidatePath),
-			CABundle:      psaCA,
-			FailurePolicy: admissionregistrationv1.Fail,
-		},
+	defer func() { err = errors.Join(err, fl.stop()) }()
+	ca, err := os.ReadFile(e.caFile)
+	if err != nil {
+		return nil, err
 	}
-	defer func() { err = errors.Join(err, register(context.WithoutCancel(ctx), c, &c.Webhooks)) }()
+	like := func(name string, t *target) *admission {
+		return &admission{webhook: &framework.WebhookOptions{
+			Name:          name,
+			BaseURL:       strings.TrimSuffix(t.url, framework.ValidatePath),
+			CABundle:      ca,
+			FailurePolicy: admissionregistrationv1.Fail,
+		}}
+	}
+	registrations := map[string]*admission{
+		noWebhook:     {},
+		kubeguardName: {webhook: &c.Webhooks},
+		floorWebhook:  like(floorConfigurationName, fl),
+		podPolicy:     {policy: true},
+		psaWebhook:    like(psaConfigurationName, psa),
+	}
+	defer func() {
+		err = errors.Join(err, register(context.WithoutCancel(ctx), c, &admission{webhook: &c.Webhooks}, e.testdata))
+	}()
 
 	// client-go's default rate limit (5 per second) would measure itself: lift it.
 	cfg := rest.CopyConfig(c.ControlPlane.Config)
@@ -94,8 +116,8 @@ func measureAPIServer(ctx context.Context, c *framework.Cluster, e *env, s *sett
 	for _, clients := range s.apiServerClients {
 		rounds := map[string][]creates{}
 		for round := 1; round <= s.rounds; round++ {
-			for _, setting := range []string{noWebhook, kubeguardName, psaWebhook} {
-				if err := register(ctx, c, registrations[setting]); err != nil {
+			for _, setting := range apiServerSettings {
+				if err := register(ctx, c, registrations[setting], e.testdata); err != nil {
 					return nil, fmt.Errorf("registering %s: %w", setting, err)
 				}
 				fmt.Fprintf(progress, "bench: pod creates through the API server, %s, %d clients, round %d/%d\n", setting, clients, round, s.rounds)
@@ -133,24 +155,122 @@ func parkedPod(path string) (*corev1.Pod, error) {
 	return pod, nil
 }
 
-// register leaves exactly one webhook configuration for pods in place, opts (none when nil), and
-// returns once the API server applies the change.
-func register(ctx context.Context, c *framework.Cluster, opts *framework.WebhookOptions) error {
+// admission is what judges pods in one setting: a webhook, the policy, or nothing.
+type admission struct {
+	webhook *framework.WebhookOptions
+	policy  bool
+}
+
+// register leaves exactly the admission a in place for pods, and returns once the API server applies the
+// change: webhook configurations through framework.SyncWebhookConfigurations, the policy as setPolicy says.
+func register(ctx context.Context, c *framework.Cluster, a *admission, testdata string) error {
 	api := c.ControlPlane.Client.AdmissionregistrationV1().ValidatingWebhookConfigurations()
-	for _, name := range []string{framework.WebhookConfiguration(c.Webhooks).Name, psaConfigurationName} {
-		if opts != nil && framework.WebhookConfiguration(*opts).Name == name {
+	for _, name := range []string{framework.WebhookConfiguration(c.Webhooks).Name, psaConfigurationName, floorConfigurationName} {
+		if a.webhook != nil && framework.WebhookConfiguration(*a.webhook).Name == name {
 			continue
 		}
 		if err := api.Delete(ctx, name, metav1.DeleteOptions{}); err != nil && !apierrors.IsNotFound(err) {
 			return err
 		}
 	}
-	if opts != nil {
-		if err := framework.RegisterWebhooks(ctx, c.ControlPlane.Client, *opts); err != nil {
+	if err := framework.SyncWebhookConfigurations(ctx, c.ControlPlane.Client); err != nil {
+		return err
+	}
+	// No webhook judges pods now: the probe's verdict is the policy's.
+	if err := setPolicy(ctx, c, a.policy, testdata); err != nil {
+		return err
+	}
+	if a.webhook != nil {
+		if err := framework.RegisterWebhooks(ctx, c.ControlPlane.Client, *a.webhook); err != nil {
 			return err
 		}
+		return framework.SyncWebhookConfigurations(ctx, c.ControlPlane.Client)
 	}
-	return framework.SyncWebhookConfigurations(ctx, c.ControlPlane.Client)
+	return nil
+}
+
+// policyTimeout bounds how long the API server may take to apply a policy change, which it learns by a watch.
+const policyTimeout = 30 * time.Second
+
+// setPolicy creates or deletes the pod rules' ValidatingAdmissionPolicy and its binding, and waits until a
+// server-side dry run of the non-compliant pod, which breaks every rule of it, is refused (on) or admitted
+// (off); then, when on, checks that the compliant pod is admitted.
+func setPolicy(ctx context.Context, c *framework.Cluster, on bool, testdata string) error {
+	probe, err := parkedPod(filepath.Join(testdata, "manifests", "pod-noncompliant.yaml"))
+	if err != nil {
+		return err
+	}
+	api := c.ControlPlane.Client.AdmissionregistrationV1()
+	policy, binding := podRulesPolicy()
+	changed := false
+	if on {
+		for _, create := range []func() error{
+			func() error {
+				_, err := api.ValidatingAdmissionPolicies().Create(ctx, policy, metav1.CreateOptions{})
+				return err
+			},
+			func() error {
+				_, err := api.ValidatingAdmissionPolicyBindings().Create(ctx, binding, metav1.CreateOptions{})
+				return err
+			},
+		} {
+			switch err := create(); {
+			case err == nil:
+				changed = true
+			case !apierrors.IsAlreadyExists(err):
+				return fmt.Errorf("creating the policy: %w", err)
+			}
+		}
+	} else {
+		for _, remove := range []func() error{
+			func() error {
+				return api.ValidatingAdmissionPolicyBindings().Delete(ctx, binding.Name, metav1.DeleteOptions{})
+			},
+			func() error {
+				return api.ValidatingAdmissionPolicies().Delete(ctx, policy.Name, metav1.DeleteOptions{})
+			},
+		} {
+			switch err := remove(); {
+			case err == nil:
+				changed = true
+			case !apierrors.IsNotFound(err):
+				return fmt.Errorf("deleting the policy: %w", err)
+			}
+		}
+	}
+	if !changed {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, policyTimeout)
+	defer cancel()
+	pods := c.ControlPlane.Client.CoreV1().Pods(benchNamespace)
+	for {
+		_, err := pods.Create(ctx, probe, metav1.CreateOptions{DryRun: []string{metav1.DryRunAll}})
+		refused := apierrors.IsForbidden(err)
+		if err != nil && !refused {
+			return fmt.Errorf("probing the policy: %w", err)
+		}
+		if refused == on {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("the API server did not apply the policy change (in place: %t) within %s", on, policyTimeout)
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+	if !on {
+		return nil
+	}
+	// A policy that fails to evaluate refuses everything under failurePolicy Fail: the compliant pod must pass.
+	compliant, err := parkedPod(filepath.Join(testdata, "manifests", "pod-compliant.yaml"))
+	if err != nil {
+		return err
+	}
+	if _, err := pods.Create(ctx, compliant, metav1.CreateOptions{DryRun: []string{metav1.DryRunAll}}); err != nil {
+		return fmt.Errorf("the policy refuses the compliant pod: %w", err)
+	}
+	return nil
 }
 
 // creates is one measurement: every create's latency, and how many failed.
@@ -229,14 +349,17 @@ func quantile(sorted []time.Duration, q float64) time.Duration {
 
 func millis(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
 
-// writeAPIServer prints the pod-create table.
+// writeAPIServer prints the pod-create table: a row per client count and setting.
 func writeAPIServer(w io.Writer, rows []apiServerRow) {
-	fmt.Fprintln(w, "| clients | no webhook p50 / p99 | kubeguard p50 / p99 | Pod Security webhook p50 / p99 | creates/s: none / kubeguard / PSA | errors |")
-	fmt.Fprintln(w, "|---|---|---|---|---|---|")
+	fmt.Fprintln(w, "| clients | admission | p50 ms | p99 ms | creates/s | errors |")
+	fmt.Fprintln(w, "|---:|---|---:|---:|---:|---:|")
 	for _, r := range rows {
-		n, k, p := r.Settings[noWebhook], r.Settings[kubeguardName], r.Settings[psaWebhook]
-		fmt.Fprintf(w, "| %d | %.1f / %.1f ms | %.1f / %.1f ms | %.1f / %.1f ms | %.0f / %.0f / %.0f | %d / %d / %d |\n",
-			r.Clients, n.P50Millis, n.P99Millis, k.P50Millis, k.P99Millis, p.P50Millis, p.P99Millis,
-			n.Throughput, k.Throughput, p.Throughput, n.Errors, k.Errors, p.Errors)
+		for _, setting := range apiServerSettings {
+			f, ok := r.Settings[setting]
+			if !ok {
+				continue
+			}
+			fmt.Fprintf(w, "| %d | %s | %.1f | %.1f | %.0f | %d |\n", r.Clients, setting, f.P50Millis, f.P99Millis, f.Throughput, f.Errors)
+		}
 	}
 }

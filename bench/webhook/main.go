@@ -243,13 +243,13 @@ func measureComparison(ctx context.Context, e *env, s *settings, rep *report, st
 		rep.Mixed = append(rep.Mixed, *m)
 	}
 	if s.profileSeconds > 0 {
+		conns := s.connections[len(s.connections)-1]
 		for _, p := range []struct {
-			name   string
-			bodies []bodyFile
-		}{{"kubeguard-pod", []bodyFile{podBody}}, {"kubeguard-mixed", mixedBodies}} {
-			conns := s.connections[len(s.connections)-1]
-			fmt.Fprintf(stdout, "bench: profiling kubeguard for %ds at %d connections (%s)\n", s.profileSeconds, conns, p.name)
-			top, err := e.profile(ctx, p.name, p.bodies, conns, s.profileSeconds, stdout)
+			server, name string
+			bodies       []bodyFile
+		}{{kubeguardName, "kubeguard-pod", []bodyFile{podBody}}, {kubeguardName, "kubeguard-mixed", mixedBodies}, {floorName, "floor-pod", []bodyFile{podBody}}} {
+			fmt.Fprintf(stdout, "bench: profiling %s for %ds at %d connections (%s)\n", p.server, s.profileSeconds, conns, p.name)
+			top, err := e.profile(ctx, p.server, p.name, p.bodies, conns, s.profileSeconds, stdout)
 			if err != nil {
 				return fmt.Errorf("profiling: %w", err)
 			}
@@ -260,8 +260,8 @@ func measureComparison(ctx context.Context, e *env, s *settings, rep *report, st
 	return nil
 }
 
-// compare measures both webhooks at one connection count, each started fresh so that its peak memory is
-// this setting's.
+// compare measures kubeguard, the Pod Security webhook and the floor webhook at one connection count, each
+// started fresh so that its peak memory is this setting's, in turn round by round.
 func compare(ctx context.Context, e *env, s *settings, conns int, progress io.Writer) (_ *comparison, err error) {
 	tag := fmt.Sprintf("c%d", conns)
 	kg, err := e.startKubeguard(ctx, tag)
@@ -274,10 +274,15 @@ func compare(ctx context.Context, e *env, s *settings, conns int, progress io.Wr
 		return nil, err
 	}
 	defer func() { err = errors.Join(err, psa.stop()) }()
+	fl, err := e.startFloor(ctx, tag)
+	if err != nil {
+		return nil, err
+	}
+	defer func() { err = errors.Join(err, fl.stop()) }()
 
-	var kgRounds, psaRounds []*loadreport.Report
+	rounds := map[*target][]*loadreport.Report{}
 	for round := 1; round <= s.rounds; round++ {
-		for _, t := range []*target{kg, psa} {
+		for _, t := range []*target{kg, psa, fl} {
 			res, err := e.run(ctx, load{
 				target: t, bodies: []bodyFile{podBody}, connections: conns, warmup: s.warmup, duration: s.duration,
 				label: fmt.Sprintf("%s, round %d/%d", t.name, round, s.rounds),
@@ -285,14 +290,10 @@ func compare(ctx context.Context, e *env, s *settings, conns int, progress io.Wr
 			if err != nil {
 				return nil, err
 			}
-			if t == kg {
-				kgRounds = append(kgRounds, res)
-			} else {
-				psaRounds = append(psaRounds, res)
-			}
+			rounds[t] = append(rounds[t], res)
 		}
 	}
-	return &comparison{Connections: conns, Kubeguard: summarize(kgRounds), PSA: summarize(psaRounds)}, nil
+	return &comparison{Connections: conns, Kubeguard: summarize(rounds[kg]), PSA: summarize(rounds[psa]), Floor: summarize(rounds[fl])}, nil
 }
 
 // measureMixed measures a fresh kubeguard alone on the mixed bodies.

@@ -17,10 +17,11 @@ import (
 // profileWarmup lets connections open and the server settle before the profile starts.
 const profileWarmup = 2 * time.Second
 
-// profile takes a CPU profile of kubeguard (its profiling build) while the load generator sends bodies, and
-// writes it to dir/name.pprof with `go tool pprof -top` of it beside it, which it returns.
-func (e *env) profile(ctx context.Context, name string, bodies []bodyFile, connections int, seconds int, progress io.Writer) (string, error) {
-	t, pprofURL, err := e.startProfiled(ctx)
+// profile takes a CPU profile of server (kubeguard or the floor webhook, with its profiler on) while the load
+// generator sends bodies, and writes it to dir/name.pprof with `go tool pprof -top` of it beside it, which it
+// returns.
+func (e *env) profile(ctx context.Context, server, name string, bodies []bodyFile, connections int, seconds int, progress io.Writer) (string, error) {
+	t, pprofURL, err := e.startServing(ctx, server, "profiled", true)
 	if err != nil {
 		return "", err
 	}
@@ -34,7 +35,7 @@ func (e *env) profile(ctx context.Context, name string, bodies []bodyFile, conne
 	done := make(chan outcome, 1)
 	go func() {
 		res, err := e.run(ctx, load{
-			target: t, bodies: bodies, connections: connections, label: "kubeguard --profiling " + name,
+			target: t, bodies: bodies, connections: connections, label: server + " --profiling " + name,
 			warmup: profileWarmup, duration: time.Duration(seconds)*time.Second + 2*time.Second,
 		}, progress)
 		done <- outcome{res, err}

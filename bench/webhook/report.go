@@ -87,6 +87,8 @@ func (r *report) write(w io.Writer) {
 		fmt.Fprintf(w, "Compliant Pod CREATE (%s, %d bytes), HTTPS, HTTP/1.1 keep-alive; median of %d rounds of %.0fs after %.0fs of warm-up; × is kubeguard ÷ PSA; errors are kubeguard / PSA over all rounds.\n\n",
 			s.Body, s.BodyBytes, s.Rounds, s.DurationSeconds, s.WarmupSeconds)
 		writeComparison(w, r.Comparison)
+		fmt.Fprintf(w, "\nkubeguard beside the floor webhook (bench/floor: the same TLS and HTTP server, reads the review and allows it with its UID), same body and rounds; × is kubeguard ÷ floor; errors are kubeguard / floor:\n\n")
+		writeFloor(w, r.Comparison)
 		if len(r.Mixed) > 0 {
 			fmt.Fprintf(w, "\nkubeguard alone on the mixed bodies (%s), sent in turn on each connection:\n\n", bodyNames(mixedBodies))
 			writeMixed(w, r.Mixed)

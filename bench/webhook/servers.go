@@ -13,10 +13,12 @@ import (
 	"github.com/kubeguard/kubeguard/e2e/framework"
 )
 
-// Names of the two sides, as the table shows them.
+// Names of the servers, as the tables show them and as their binaries are called in bin/.
 const (
 	kubeguardName = "kubeguard"
 	psaName       = "pod-security-webhook"
+	// floorName is the floor webhook (bench/floor): it reads the review and allows it with its UID.
+	floorName = "kubeguard-floor"
 )
 
 // benchNamespace holds the benchmark's objects. The Pod Security webhook reads it, so it exists in the
@@ -56,7 +58,7 @@ func newEnv(dir, testdata, kubeconfig string) (*env, error) {
 		return nil, err
 	}
 	// The servers are started by name from bin/; a missing one fails the run before anything starts.
-	for _, name := range []string{psaName, kubeguardName} {
+	for _, name := range []string{psaName, kubeguardName, floorName} {
 		if _, err := framework.Binary(name); err != nil {
 			return nil, err
 		}
@@ -161,30 +163,40 @@ func (e *env) startProcess(ctx context.Context, p *framework.Process, logName st
 	return &target{name: p.Name, pid: p.Pid(), stop: func() error { return errors.Join(p.Stop(), log.Close()) }}, nil
 }
 
-// startProfiled starts kubeguard with its profiler on the health probe address, and returns that address's
-// base URL.
-func (e *env) startProfiled(ctx context.Context) (*target, string, error) {
+// startServing starts kubeguard (serve) or the floor webhook as kubeguard is deployed but for the metrics,
+// its webhook on a free port and, with profiling, Go's profiler on its health probe address; it returns the
+// health probe address's base URL.
+func (e *env) startServing(ctx context.Context, name, tag string, profiling bool) (*target, string, error) {
 	ports, err := framework.FreePorts(2)
 	if err != nil {
 		return nil, "", err
 	}
-	pprofAddr := net.JoinHostPort("127.0.0.1", strconv.Itoa(ports[1]))
+	healthAddr := net.JoinHostPort("127.0.0.1", strconv.Itoa(ports[1]))
 	args := []string{
-		"serve",
 		"--host", "127.0.0.1",
 		"--port", strconv.Itoa(ports[0]),
 		"--cert-dir", e.certDir,
-		"--health-probe-bind-address", pprofAddr,
-		"--metrics-bind-address", "0",
-		"--profiling",
+		"--health-probe-bind-address", healthAddr,
 	}
-	pprofURL := "http://" + pprofAddr
-	t, err := e.startProcess(ctx, &framework.Process{Name: kubeguardName, Args: args, HealthURL: pprofURL + "/readyz"}, "kubeguard-profiled")
+	if name == kubeguardName {
+		args = append([]string{"serve"}, append(args, "--metrics-bind-address", "0")...)
+	}
+	if profiling {
+		args = append(args, "--profiling")
+	}
+	healthURL := "http://" + healthAddr
+	t, err := e.startProcess(ctx, &framework.Process{Name: name, Args: args, HealthURL: healthURL + "/readyz"}, name+"-"+tag)
 	if err != nil {
 		return nil, "", err
 	}
 	t.url = "https://" + net.JoinHostPort("127.0.0.1", strconv.Itoa(ports[0])) + framework.ValidatePath
-	return t, pprofURL, nil
+	return t, healthURL, nil
+}
+
+// startFloor starts the floor webhook.
+func (e *env) startFloor(ctx context.Context, tag string) (*target, error) {
+	t, _, err := e.startServing(ctx, floorName, tag, false)
+	return t, err
 }
 
 func freePort() (int, error) {

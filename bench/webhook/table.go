@@ -59,11 +59,13 @@ func median(xs []float64) float64 {
 	return (xs[mid-1] + xs[mid]) / 2
 }
 
-// comparison is both sides at one connection count.
+// comparison is every server at one connection count.
 type comparison struct {
 	Connections int     `json:"connections"`
 	Kubeguard   summary `json:"kubeguard"`
 	PSA         summary `json:"podSecurityWebhook"`
+	// Floor is the floor webhook: the transport's cost alone, without judging.
+	Floor summary `json:"floor"`
 }
 
 // mixed is kubeguard alone on the mixed bodies.
@@ -99,6 +101,18 @@ func writeComparison(w io.Writer, rows []comparison) {
 	}
 }
 
+// writeFloor prints kubeguard beside the floor webhook: what judging adds to the transport's cost.
+func writeFloor(w io.Writer, rows []comparison) {
+	fmt.Fprintln(w, "| conns | CPU µs/req kubeguard | CPU µs/req floor | × | req/s kubeguard | req/s floor | p99 ms kubeguard | p99 ms floor | peak RSS MiB kubeguard | peak RSS MiB floor | errors |")
+	fmt.Fprintln(w, "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+	for _, r := range rows {
+		k, f := r.Kubeguard, r.Floor
+		fmt.Fprintf(w, "| %d | %.1f | %.1f | %.2f | %.0f | %.0f | %.2f | %.2f | %.1f | %.1f | %d / %d |\n",
+			r.Connections, k.CPUPerRequest, f.CPUPerRequest, ratio(k.CPUPerRequest, f.CPUPerRequest),
+			k.Throughput, f.Throughput, k.P99Millis, f.P99Millis, mib(k.PeakRSSBytes), mib(f.PeakRSSBytes), k.Errors, f.Errors)
+	}
+}
+
 // writeMixed prints kubeguard's figures on the mixed bodies.
 func writeMixed(w io.Writer, rows []mixed) {
 	fmt.Fprintln(w, "| conns | req/s | p50 ms | p99 ms | CPU µs/req | peak RSS MiB | allowed | denied | errors |")
@@ -123,6 +137,9 @@ const (
 	minThroughputRatio = 2.0
 	maxP99Ratio        = 0.5
 	maxPeakRSSMiB      = 30.0
+	// maxFloorCPURatio bounds kubeguard's CPU per compliant Pod against the floor webhook's: judging may add
+	// at most a quarter to what reading and answering the review over TLS costs.
+	maxFloorCPURatio = 1.25
 )
 
 // goals judges the targets at the highest connection count, and memory and errors over every run.
@@ -136,16 +153,18 @@ func goals(rows []comparison, mixedRows []mixed) []goal {
 	errs := 0
 	for _, r := range rows {
 		peak = max(peak, r.Kubeguard.PeakRSSBytes)
-		errs += r.Kubeguard.Errors + r.PSA.Errors
+		errs += r.Kubeguard.Errors + r.PSA.Errors + r.Floor.Errors
 	}
 	for _, m := range mixedRows {
 		peak = max(peak, m.Kubeguard.PeakRSSBytes)
 		errs += m.Kubeguard.Errors
 	}
 	cpu, tput, p99 := ratio(k.CPUPerRequest, p.CPUPerRequest), ratio(k.Throughput, p.Throughput), ratio(k.P99Millis, p.P99Millis)
+	floorCPU := ratio(k.CPUPerRequest, top.Floor.CPUPerRequest)
 	at := fmt.Sprintf(" at %d connections", top.Connections)
 	return []goal{
 		{"CPU per request ≤ ¼ of PSA's" + at, fmt.Sprintf("%.2f×", cpu), cpu > 0 && cpu <= maxCPURatio},
+		{"CPU per request ≤ 1.25× the floor webhook's" + at, fmt.Sprintf("%.2f×", floorCPU), floorCPU > 0 && floorCPU <= maxFloorCPURatio},
 		{"throughput ≥ 2× PSA's" + at, fmt.Sprintf("%.2f×", tput), tput >= minThroughputRatio},
 		{"p99 ≤ ½ of PSA's" + at, fmt.Sprintf("%.2f×", p99), p99 > 0 && p99 <= maxP99Ratio},
 		{"kubeguard peak RSS ≤ 30 MiB", fmt.Sprintf("%.1f MiB", mib(peak)), peak > 0 && mib(peak) <= maxPeakRSSMiB},

@@ -31,8 +31,9 @@ func TestMedian(t *testing.T) {
 func TestGoals(t *testing.T) {
 	psa := summary{Throughput: 1000, P99Millis: 40, CPUPerRequest: 260, PeakRSSBytes: 68 << 20}
 	good := summary{Throughput: 2500, P99Millis: 15, CPUPerRequest: 50, PeakRSSBytes: 25 << 20}
-	met := goals([]comparison{{Connections: 1, Kubeguard: good, PSA: psa}, {Connections: 64, Kubeguard: good, PSA: psa}}, nil)
-	require.Len(t, met, 5)
+	floor := summary{Throughput: 3000, P99Millis: 12, CPUPerRequest: 42, PeakRSSBytes: 15 << 20}
+	met := goals([]comparison{{Connections: 1, Kubeguard: good, PSA: psa, Floor: floor}, {Connections: 64, Kubeguard: good, PSA: psa, Floor: floor}}, nil)
+	require.Len(t, met, 6)
 	for _, g := range met {
 		assert.True(t, g.met, g.name)
 	}
@@ -41,25 +42,31 @@ func TestGoals(t *testing.T) {
 	slow := good
 	slow.Throughput, slow.Errors = 1500, 1
 	fat := mixed{Connections: 64, Kubeguard: summary{PeakRSSBytes: 31 << 20}}
-	missed := goals([]comparison{{Connections: 64, Kubeguard: slow, PSA: psa}}, []mixed{fat})
+	cheapFloor := floor
+	cheapFloor.CPUPerRequest = 35
+	missed := goals([]comparison{{Connections: 64, Kubeguard: slow, PSA: psa, Floor: cheapFloor}}, []mixed{fat})
 	var names []string
 	for _, g := range missed {
 		if !g.met {
 			names = append(names, g.name)
 		}
 	}
-	assert.Equal(t, []string{"throughput ≥ 2× PSA's at 64 connections", "kubeguard peak RSS ≤ 30 MiB", "no errors, every verdict as expected"}, names)
+	assert.Equal(t, []string{"CPU per request ≤ 1.25× the floor webhook's at 64 connections", "throughput ≥ 2× PSA's at 64 connections",
+		"kubeguard peak RSS ≤ 30 MiB", "no errors, every verdict as expected"}, names)
 }
 
 func TestReportIsMarkdown(t *testing.T) {
 	psa := summary{Throughput: 1000, P99Millis: 40, CPUPerRequest: 260, PeakRSSBytes: 68 << 20}
 	kg := summary{Throughput: 2500, P99Millis: 15, CPUPerRequest: 52, PeakRSSBytes: 25 << 20}
-	r := report{Comparison: []comparison{{Connections: 64, Kubeguard: kg, PSA: psa}}, Mixed: []mixed{{Connections: 64, Kubeguard: kg}}}
+	floor := summary{Throughput: 3000, P99Millis: 12, CPUPerRequest: 40, PeakRSSBytes: 15 << 20}
+	r := report{Comparison: []comparison{{Connections: 64, Kubeguard: kg, PSA: psa, Floor: floor}}, Mixed: []mixed{{Connections: 64, Kubeguard: kg}}}
 	var md strings.Builder
 	r.write(&md)
 	assert.Contains(t, md.String(), "| 64 | 2500 | 1000 | 2.50 |")
 	assert.Contains(t, md.String(), "| 52.0 | 260.0 | 0.20 |")
 	assert.Contains(t, md.String(), "| CPU per request ≤ ¼ of PSA's at 64 connections | 0.20× | yes |")
+	assert.Contains(t, md.String(), "| 64 | 52.0 | 40.0 | 1.30 | 2500 | 3000 | 15.00 | 12.00 | 25.0 | 15.0 | 0 / 0 |")
+	assert.Contains(t, md.String(), "| CPU per request ≤ 1.25× the floor webhook's at 64 connections | 1.30× | no |")
 }
 
 func TestParseInts(t *testing.T) {
