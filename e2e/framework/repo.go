@@ -79,8 +79,12 @@ func Binary(name string) (string, error) {
 }
 
 func buildTarget(binary string) string {
-	if binary == "kubeguard" {
+	switch binary {
+	case "kubeguard":
 		return "make build"
+	case "kubeguard-loadgen", "kubeguard-floor":
+		// The benchmark's own programs (bench/), built by make bench before it runs.
+		return "make bench"
 	}
 	return "make tools"
 }
