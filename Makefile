@@ -50,7 +50,7 @@ generate: ## Rewrite what the rule registry decides: docs/rules.md and README ru
 
 .PHONY: tools
 tools: ## Build etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kwok, kubectl, helm, pod-security-webhook into bin/ (first time: minutes); download the Pod Security fixtures.
-	@e2e/tools/build.sh $(BIN)
+	@hack/tools/build.sh $(BIN)
 
 ##@ Test
 
@@ -64,27 +64,28 @@ test: lint build tools ## Run every test: unit, fuzz seeds, end to end (builds t
 
 .PHONY: bench
 bench: build tools ## Measure pod creates through the API server, kubeguard against the Pod Security Admission webhook, profile it, attack it, audit a large cluster (about 16 minutes).
-	go build -o $(BIN)/kubeguard-loadgen ./cmd/kubeguard-loadgen
-	go run ./e2e/bench -out $(BIN)/bench $(BENCH_FLAGS)
-	go run ./e2e/auditbench -out $(BIN)/bench/audit
+	go build -o $(BIN)/kubeguard-loadgen ./bench/loadgen
+	go build -o $(BIN)/kubeguard-floor ./bench/floor/kubeguard-floor
+	go run ./bench/webhook -out $(BIN)/bench $(BENCH_FLAGS)
+	go run ./bench/audit -out $(BIN)/bench/audit
 
 ##@ Run
 
 .PHONY: run
 run: build ## Serve the webhook on localhost:9443 with a fresh local CA in bin/certs (ca.crt for clients).
-	@[ -f $(BIN)/certs/tls.crt ] || go run ./e2e/cmd/devcerts -dir $(BIN)/certs
+	@[ -f $(BIN)/certs/tls.crt ] || go run ./hack/devcerts -dir $(BIN)/certs
 	$(BIN)/kubeguard serve --host 127.0.0.1 --cert-dir $(BIN)/certs --health-probe-bind-address 127.0.0.1:8081 --metrics-bind-address 127.0.0.1:8080
 
 .PHONY: up
 up: build tools ## Start a local cluster in the background: API server, kubeguard, controllers, scheduler, three kwok nodes (KUBECONFIG=bin/kubeconfig).
-	@go build -o $(BIN)/devcluster ./e2e/cmd/devcluster
-	@e2e/devcluster.sh up
+	@go build -o $(BIN)/devcluster ./hack/devcluster
+	@hack/devcluster.sh up
 
 .PHONY: down
 down: ## Stop what `make up` started.
-	@e2e/devcluster.sh down
+	@hack/devcluster.sh down
 
 .PHONY: demo
 demo: build tools ## Start a local cluster, apply examples/ with kubectl to show kubeguard at work, stop it.
-	@status=0; $(MAKE) --no-print-directory up && e2e/demo.sh || status=$$?; \
+	@status=0; $(MAKE) --no-print-directory up && hack/demo.sh || status=$$?; \
 	  $(MAKE) --no-print-directory down; exit $$status

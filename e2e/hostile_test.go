@@ -12,8 +12,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/kubeguard/kubeguard/cmd/kubeguard-loadgen/attack"
-	"github.com/kubeguard/kubeguard/cmd/kubeguard-loadgen/review"
+	"github.com/kubeguard/kubeguard/bench/loadgen/attack"
+	"github.com/kubeguard/kubeguard/bench/loadgen/review"
 	"github.com/kubeguard/kubeguard/e2e/framework"
 )
 
@@ -165,7 +165,7 @@ func benchReviews(t *testing.T) []review.Body {
 	t.Helper()
 	root, err := framework.RepoRoot()
 	require.NoError(t, err)
-	dir := filepath.Join(root, "e2e", "bench", "testdata")
+	dir := filepath.Join(root, "bench", "webhook", "testdata")
 	var args []string
 	for _, b := range []string{"pod-compliant=allowed", "pod-noncompliant=denied", "deployment-noncompliant=denied", "rolebinding-compliant=allowed"} {
 		name, verdict, _ := strings.Cut(b, "=")

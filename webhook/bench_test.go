@@ -20,7 +20,7 @@ import (
 )
 
 // benchBodies are the AdmissionReviews `make bench` sends over the network, made through a real API server
-// (go run ./e2e/bench -update), with kubeguard's verdict on each under the default policy. Measuring the
+// (go run ./bench/webhook -update), with kubeguard's verdict on each under the default policy. Measuring the
 // same bytes here and there lets a change be judged by `go test -bench` before the load test confirms it.
 var benchBodies = []struct {
 	name    string
@@ -41,10 +41,12 @@ func BenchmarkValidate(b *testing.B) {
 	mux := webhook.NewServer(webhook.ServerOptions{Policy: policy.Default(), Metrics: webhook.NewMetrics(prometheus.NewRegistry())}).WebhookMux()
 	for _, bb := range benchBodies {
 		b.Run(bb.name, func(b *testing.B) {
-			body, err := os.ReadFile(filepath.Join("..", "e2e", "bench", "testdata", bb.name+".json"))
+			body, err := os.ReadFile(filepath.Join("..", "bench", "webhook", "testdata", bb.name+".json"))
 			require.NoError(b, err)
 			reader := bytes.NewReader(body)
 			req := httptest.NewRequest(http.MethodPost, webhook.ValidatePath, io.NopCloser(reader))
+			// Declared, as the API server declares it: kubeguard refuses a body of undeclared length.
+			req.ContentLength = int64(len(body))
 			req.Header.Set("Content-Type", "application/json")
 
 			// The verdict is checked once, outside the timed loop: a fast wrong answer measures nothing.

@@ -28,9 +28,9 @@ import (
 // verdict at the same version.
 const referenceModule = "k8s.io/pod-security-admission"
 
-// referenceTools is the module that pins the reference release; e2e/tools/build.sh (make tools, and so make
+// referenceTools is the module that pins the reference release; hack/tools/build.sh (make tools, and so make
 // test) downloads it into the module cache.
-const referenceTools = "../e2e/tools/podsecurity"
+const referenceTools = "../hack/tools/podsecurity"
 
 // Every fixture pod of every version directory of the pinned Pod Security Admission release, posted as a
 // Pod CREATE through the webhook under the profile of its level and profileVersion: v1.N of its directory

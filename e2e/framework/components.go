@@ -103,7 +103,7 @@ func newComponents(cp *ControlPlane, dir string, logs func(name string) (io.Writ
 		},
 	}
 	for _, p := range c.all() {
-		if p.output, err = logs(p.Name + ".log"); err != nil {
+		if p.Output, err = logs(p.Name + ".log"); err != nil {
 			return nil, err
 		}
 	}

@@ -10,7 +10,7 @@ import (
 )
 
 // modulePath identifies the repository root among the go.mod files met while walking up: the tool
-// modules under e2e/tools have go.mod files of their own.
+// modules under hack/tools have go.mod files of their own.
 const modulePath = "github.com/kubeguard/kubeguard"
 
 // RepoRoot returns the root of the kubeguard repository, found by walking up from the working
@@ -79,8 +79,12 @@ func Binary(name string) (string, error) {
 }
 
 func buildTarget(binary string) string {
-	if binary == "kubeguard" {
+	switch binary {
+	case "kubeguard":
 		return "make build"
+	case "kubeguard-loadgen", "kubeguard-floor":
+		// The benchmark's own programs (bench/), built by make bench before it runs.
+		return "make bench"
 	}
 	return "make tools"
 }

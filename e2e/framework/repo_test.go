@@ -22,6 +22,8 @@ func TestMissingBinarySaysHowToBuildIt(t *testing.T) {
 	tests := []struct{ binary, target string }{
 		{binary: "no-such-tool", target: "make tools"},
 		{binary: "kubeguard", target: "make build"},
+		{binary: "kubeguard-loadgen", target: "make bench"},
+		{binary: "kubeguard-floor", target: "make bench"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.binary, func(t *testing.T) {
