@@ -19,13 +19,23 @@ func ForProfile(profile rules.Profile) *Policy {
 		Updates:    Ratchet,
 	}
 	for i, r := range all {
-		mode := Off
-		if r.On(profile) {
-			mode = Enforce
-		}
-		p.Rules[i] = Rule{Rule: r, Mode: mode}
+		p.Rules[i] = Rule{Rule: r, Mode: defaultMode(r, profile)}
+	}
+	for _, c := range rules.AuditChecks() {
+		p.Checks = append(p.Checks, Rule{Rule: c, Mode: defaultMode(c, profile)})
 	}
 	return p
+}
+
+// defaultMode is the mode profile gives r: off unless the profile turns it on.
+func defaultMode(r rules.Rule, profile rules.Profile) Mode {
+	switch {
+	case !r.On(profile):
+		return Off
+	case r.DryRunByDefault:
+		return DryRun
+	}
+	return Enforce
 }
 
 // parseProfile accepts the name of a registered profile.

@@ -19,6 +19,9 @@ type Rule struct {
 	// Profiles are the profiles that turn the rule on; under any other it is off unless the configuration
 	// gives it a mode.
 	Profiles []Profile
+	// DryRunByDefault makes a profile that turns the rule on give it dry-run rather than enforce: for an
+	// audit check whose findings are worth knowing but should fail nothing unless a cluster admin says so.
+	DryRunByDefault bool
 }
 
 // Options are the rule settings a cluster admin may change.
