@@ -34,7 +34,8 @@ func TestRulesSchemaFollowsTheRules(t *testing.T) {
 	}
 
 	want := map[string]any{}
-	for _, r := range rules.All() {
+	// The audit checks are configured under rules: too (kubeguard audit reads the same configuration).
+	for _, r := range append(rules.All(), rules.AuditChecks()...) {
 		want[r.ID] = ruleSchema(t, r)
 	}
 	assert.Equal(t, want, got)
