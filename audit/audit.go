@@ -130,6 +130,7 @@ type metadata struct {
 		Name            string            `json:"name"`
 		Namespace       string            `json:"namespace"`
 		UID             string            `json:"uid"`
+		Generation      int64             `json:"generation"`
 		Labels          map[string]string `json:"labels"`
 		OwnerReferences []ownerReference  `json:"ownerReferences"`
 	} `json:"metadata"`

@@ -40,6 +40,7 @@ type drainSpec struct {
 }
 
 type budgetStatus struct {
+	ObservedGeneration int64 `json:"observedGeneration"`
 	DisruptionsAllowed int64 `json:"disruptionsAllowed"`
 	CurrentHealthy     int64 `json:"currentHealthy"`
 	DesiredHealthy     int64 `json:"desiredHealthy"`
@@ -64,7 +65,10 @@ type budget struct {
 	selector                     labels.Selector
 	minAvailable, maxUnavailable *intstr.IntOrString
 	status                       budgetStatus
-	tallied                      judgement.Decision
+	// current says the status is the disruption controller's verdict on the budget as it is now, not on
+	// an earlier generation of it.
+	current bool
+	tallied judgement.Decision
 }
 
 // drainState is what the drain checks keep of one audit: the pods in scope (to match budgets against)
@@ -141,7 +145,7 @@ func (d *drainState) addBudget(m *metadata, tallied judgement.Decision) {
 	d.budgets = append(d.budgets, budget{
 		namespace: m.Metadata.Namespace, name: m.Metadata.Name, selector: sel,
 		minAvailable: intOrPercent(m.Spec.MinAvailable), maxUnavailable: intOrPercent(m.Spec.MaxUnavailable),
-		status: m.Status.budgetStatus, tallied: tallied,
+		status: m.Status.budgetStatus, current: m.Status.ObservedGeneration >= m.Metadata.Generation, tallied: tallied,
 	})
 }
 
@@ -189,7 +193,8 @@ func (d *drainState) drainBlocked() []upgradeFinding {
 // allows one. The budget is resolved as the disruption controller resolves it, percentages rounded up,
 // against the replicas the selected workloads may run with: their replica count, or their
 // HorizontalPodAutoscaler's minimum. A pod without a workload that would recreate it counts as one.
-// Failing that, the disruption controller's own verdict counts: no disruption allowed while all the pods
+// Failing that, the disruption controller's own verdict on the budget as it is counts (a status it has not
+// yet written for the budget's latest generation says nothing): no disruption allowed while all the pods
 // it expects are healthy is a budget nothing will free; while some are not healthy, the drain blocks
 // until they are, which is said with the count.
 func (d *drainState) whyBlocked(b *budget, pods []*drainPod) (rules.Violation, bool) {
@@ -215,7 +220,7 @@ func (d *drainState) whyBlocked(b *budget, pods []*drainPod) (rules.Violation, b
 		}
 	}
 	s := b.status
-	if s.ExpectedPods <= 0 || s.DisruptionsAllowed != 0 {
+	if !b.current || s.ExpectedPods <= 0 || s.DisruptionsAllowed != 0 {
 		return rules.Violation{}, false
 	}
 	v.Field = "status.disruptionsAllowed"

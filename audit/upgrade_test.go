@@ -145,6 +145,11 @@ func TestDrainBlocked(t *testing.T) {
 				"it blocks the drain of nodes node-a, node-b" + unhealthyFix},
 		},
 		{
+			name: "a status of an earlier generation of the budget",
+			src: shop(strings.Replace(pdb("web", "web", `"minAvailable":1`, `{"observedGeneration":1,"disruptionsAllowed":0,"currentHealthy":1,"desiredHealthy":1,"expectedPods":2}`),
+				`"namespace":"shop"`, `"namespace":"shop","generation":2`, 1)),
+		},
+		{
 			name: "a status that counts no pod yet",
 			src:  shop(pdb("web", "web", `"minAvailable":1`, `{"disruptionsAllowed":0,"currentHealthy":0,"expectedPods":0}`)),
 		},
