@@ -84,10 +84,16 @@ type Report struct {
 	UpgradeOnly bool
 }
 
-// Denied reports whether anything that exists would be denied if it were created today.
+// Denied reports whether anything that exists would be denied if it were created today, or an enforced
+// audit check found something (a namespace's instance-metadata-egress is no object the tally counts).
 func (r *Report) Denied() bool {
 	for _, ns := range r.Namespaces {
 		if ns.Denied > 0 {
+			return true
+		}
+	}
+	for _, f := range r.Findings {
+		if f.Decision == judgement.Denied {
 			return true
 		}
 	}

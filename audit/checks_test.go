@@ -136,3 +136,22 @@ func TestUpgradeFindingsCountEachObjectOnce(t *testing.T) {
 	// b (user-subject), the budget (drain-blocked). Nothing only warned.
 	assert.Equal(t, []int{4, 3, 0}, []int{shopTally.Judged, shopTally.Denied, shopTally.Warned}, fmt.Sprint(findingsOf(r)))
 }
+
+// An enforced instance-metadata-egress fails the audit on its own, although a namespace is no object the
+// tally counts.
+func TestEnforcedMetadataEgressFailsTheAudit(t *testing.T) {
+	src := memorySource{
+		namespaceRes: {`{"metadata":{"name":"shop"}}`},
+		deployments:  {deployment("web", 2)},
+	}
+	r, err := Run(t.Context(), src, policy.Default(), Options{})
+	require.NoError(t, err)
+	assert.Equal(t, map[string]int{"instance-metadata-egress": 1}, rulesOf(r))
+	assert.False(t, r.Denied(), "dry-run by default")
+
+	p, err := policy.Parse([]byte("rules:\n  instance-metadata-egress: {mode: enforce}\n"))
+	require.NoError(t, err)
+	r, err = Run(t.Context(), src, p, Options{})
+	require.NoError(t, err)
+	assert.True(t, r.Denied())
+}

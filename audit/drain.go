@@ -27,6 +27,11 @@ import (
 // reference to a real ReplicaSet's UID; kubectl drain trusts any controller reference and evicts such a
 // pod without --force, and no controller recreates it: the pod is lost. A controller also releases an
 // owned pod its selector does not select, and does not replace it. Such pods are reported as unmanaged.
+//
+// The rest of what a tenant controls is read as hostile too: a budget's selector and values that do
+// not parse are skipped; counts in a status are clamped; names in a message are cut at five; and the
+// work of matching is each budget against the pods of its own namespace, so a tenant's budgets cost in
+// proportion to its own budgets and pods, both bounded by its object quota.
 
 // drainSpec and budgetStatus are the fields of metadata the drain checks read: spec.nodeName of a pod,
 // spec.replicas and spec.selector of a workload, the budget and status of a PodDisruptionBudget. They are
