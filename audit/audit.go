@@ -80,7 +80,8 @@ type Report struct {
 	Findings   []Finding
 	// Errors are objects that could not be read; the webhook would refuse them.
 	Errors []string
-	// UpgradeOnly says the report holds the upgrade checks' findings alone (Options.Upgrade).
+	// UpgradeOnly says the report holds the upgrade checks' findings alone (Options.Upgrade), which
+	// WriteReports merges into the reports of earlier runs rather than replacing them.
 	UpgradeOnly bool
 }
 
@@ -201,7 +202,7 @@ func Run(ctx context.Context, src Source, p *policy.Policy, opts Options) (*Repo
 		policy:      p,
 		opts:        opts,
 		now:         opts.At,
-		report:      &Report{At: opts.At},
+		report:      &Report{At: opts.At, UpgradeOnly: opts.Upgrade},
 		namespaces:  map[string]*Namespace{},
 		controllers: map[string]*controller{},
 
@@ -214,7 +215,6 @@ func Run(ctx context.Context, src Source, p *policy.Policy, opts Options) (*Repo
 	if !a.checkOn(rules.InstanceMetadataEgressID) {
 		a.exposed = nil
 	}
-	a.setUpgradeOnly()
 	if err := a.listNamespaces(ctx, src); err != nil {
 		return nil, err
 	}

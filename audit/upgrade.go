@@ -182,10 +182,6 @@ func (a *auditor) addUpgradeFinding(f upgradeFinding) {
 	a.report.Findings = append(a.report.Findings, f.Finding)
 }
 
-// setUpgradeOnly marks a report of the upgrade checks alone, which WriteReports merges into the reports
-// of earlier runs rather than replacing them.
-func (a *auditor) setUpgradeOnly() { a.report.UpgradeOnly = a.opts.Upgrade }
-
 func (a *auditor) count(tally *Namespace, d judgement.Decision) {
 	switch d {
 	case judgement.Denied:
