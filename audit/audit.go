@@ -12,10 +12,12 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
 	networkingv1 "k8s.io/api/networking/v1"
+	"k8s.io/apimachinery/pkg/labels"
 
 	"github.com/kubeguard/kubeguard/judgement"
 	"github.com/kubeguard/kubeguard/objects"
 	"github.com/kubeguard/kubeguard/policy"
+	"github.com/kubeguard/kubeguard/rules"
 )
 
 // Options say what to audit.
@@ -27,6 +29,14 @@ type Options struct {
 	At time.Time
 	// Progress receives a line per page listed when it is set, for people waiting on a large cluster.
 	Progress io.Writer
+	// Upgrade runs only the upgrade checks (drain-blocked, unmanaged-pod, removed-api-in-use), listing
+	// only what they read; otherwise they run with the rules and instance-metadata-egress (upgrade.go).
+	Upgrade bool
+	// TargetVersion is the Kubernetes version removed-api-in-use judges against, "1.NN"; "" means the
+	// minor after the server's.
+	TargetVersion string
+	// APIServer answers removed-api-in-use; nil leaves that check out.
+	APIServer APIServer
 }
 
 // Finding is one violation of one object that exists: what the webhook would say if the object were
@@ -70,12 +80,21 @@ type Report struct {
 	Findings   []Finding
 	// Errors are objects that could not be read; the webhook would refuse them.
 	Errors []string
+	// UpgradeOnly says the report holds the upgrade checks' findings alone (Options.Upgrade), which
+	// WriteReports merges into the reports of earlier runs rather than replacing them.
+	UpgradeOnly bool
 }
 
-// Denied reports whether anything that exists would be denied if it were created today.
+// Denied reports whether anything that exists would be denied if it were created today, or an enforced
+// audit check found something (a namespace's instance-metadata-egress is no object the tally counts).
 func (r *Report) Denied() bool {
 	for _, ns := range r.Namespaces {
 		if ns.Denied > 0 {
+			return true
+		}
+	}
+	for _, f := range r.Findings {
+		if f.Decision == judgement.Denied {
 			return true
 		}
 	}
@@ -94,11 +113,13 @@ type metadata struct {
 		Name            string            `json:"name"`
 		Namespace       string            `json:"namespace"`
 		UID             string            `json:"uid"`
+		Generation      int64             `json:"generation"`
 		Labels          map[string]string `json:"labels"`
 		OwnerReferences []ownerReference  `json:"ownerReferences"`
 	} `json:"metadata"`
 	Status struct {
 		Phase string `json:"phase"`
+		budgetStatus
 	} `json:"status"`
 	Spec struct {
 		Template    templateLabels `json:"template"`
@@ -107,6 +128,7 @@ type metadata struct {
 				Template templateLabels `json:"template"`
 			} `json:"spec"`
 		} `json:"jobTemplate"`
+		drainSpec
 	} `json:"spec"`
 }
 
@@ -146,6 +168,8 @@ type auditor struct {
 	// instance metadata service.
 	networkPolicies map[string][]networkingv1.NetworkPolicy
 	exposed         map[string]*exposure
+	// drain is what the drain checks keep; nil when both are off.
+	drain *drainState
 }
 
 // Run audits what src holds under p.
@@ -154,7 +178,7 @@ func Run(ctx context.Context, src Source, p *policy.Policy, opts Options) (*Repo
 		policy:      p,
 		opts:        opts,
 		now:         opts.At,
-		report:      &Report{At: opts.At},
+		report:      &Report{At: opts.At, UpgradeOnly: opts.Upgrade},
 		namespaces:  map[string]*Namespace{},
 		controllers: map[string]*controller{},
 
@@ -164,15 +188,23 @@ func Run(ctx context.Context, src Source, p *policy.Policy, opts Options) (*Repo
 	if a.now.IsZero() {
 		a.now = time.Now()
 	}
+	if !a.checkOn(rules.InstanceMetadataEgressID) {
+		a.exposed = nil
+	}
 	if err := a.listNamespaces(ctx, src); err != nil {
 		return nil, err
 	}
-	if err := a.listNetworkPolicies(ctx, src); err != nil {
+	if err := a.listUpgradeInputs(ctx, src); err != nil {
 		return nil, err
+	}
+	if a.checkOn(rules.InstanceMetadataEgressID) {
+		if err := a.listNetworkPolicies(ctx, src); err != nil {
+			return nil, err
+		}
 	}
 	for _, k := range objects.AuditOrder() {
 		kind, _ := objects.Lookup(k.GroupKind)
-		if !kind.Namespaced && opts.Namespace != "" {
+		if !kind.Namespaced && opts.Namespace != "" || !a.lists(k.GroupKind) {
 			continue
 		}
 		listed := 0
@@ -188,7 +220,12 @@ func Run(ctx context.Context, src Source, p *policy.Policy, opts Options) (*Repo
 		}
 		a.progress("listed %d %s", listed, kind.QualifiedResource())
 	}
-	a.addExposures()
+	if a.checkOn(rules.InstanceMetadataEgressID) {
+		a.addExposures()
+	}
+	if err := a.addUpgradeFindings(ctx); err != nil {
+		return nil, err
+	}
 	for _, ns := range a.namespaces {
 		a.report.Namespaces = append(a.report.Namespaces, ns)
 	}
@@ -243,6 +280,13 @@ func (a *auditor) audit(kind *objects.Kind, item json.RawMessage) error {
 	if owner != nil && finished {
 		return nil
 	}
+	if a.opts.Upgrade {
+		a.observe(kind, &m, owner, finished, "")
+		if kind.Controller {
+			a.addController(kind, &m, &workload{}, nil, owner)
+		}
+		return nil
+	}
 
 	var doc objects.Document
 	err := objects.UnmarshalDocument(item, &doc)
@@ -261,25 +305,28 @@ func (a *auditor) audit(kind *objects.Kind, item json.RawMessage) error {
 	}
 	// Attributed: counted toward its controller's findings, which say all it breaks.
 	attributed := owner != nil && v.Decision != judgement.Error && violations.within(owner.violations)
-	if (kind.Kind == "Pod" && !finished) || (kind.Controller && !attributed) {
+	if a.exposed != nil && ((kind.Kind == "Pod" && !finished) || (kind.Controller && !attributed)) {
 		a.checkExposure(kind, &m, attributed)
 	}
 	if attributed {
+		a.observe(kind, &m, owner, finished, "")
 		switch kind.Kind {
 		case "Pod":
 			for i := owner.workload.first; i < owner.workload.end; i++ {
 				a.report.Findings[i].Pods++
 			}
 		case "ReplicaSet", "Job":
-			a.addController(kind, &m, owner.workload, violations)
+			a.addController(kind, &m, owner.workload, violations, owner)
 		}
 		return nil
 	}
 
 	if v.Decision == judgement.Error {
+		a.observe(kind, &m, owner, finished, "")
 		a.report.Errors = append(a.report.Errors, fmt.Sprintf("%s: %s", v.ObjectName(), v.Reason))
 		return nil
 	}
+	a.observe(kind, &m, owner, finished, v.Decision)
 	tally.Judged++
 	w := &workload{first: len(a.report.Findings)}
 	add := func(decision judgement.Decision, v judgement.Verdict) {
@@ -311,20 +358,30 @@ func (a *auditor) audit(kind *objects.Kind, item json.RawMessage) error {
 		tally.Warned++
 	}
 	if kind.Controller {
-		a.addController(kind, &m, w, violations)
+		a.addController(kind, &m, w, violations, owner)
 	}
 	return nil
 }
 
-// addController records an object that may control others, under its UID.
-func (a *auditor) addController(kind *objects.Kind, m *metadata, w *workload, violations violationSet) {
+// addController records an object that may control others, under its UID; parent is the controller it
+// resolved to, if any.
+func (a *auditor) addController(kind *objects.Kind, m *metadata, w *workload, violations violationSet, parent *controller) {
 	if m.Metadata.UID == "" {
 		return
 	}
-	a.controllers[m.Metadata.UID] = &controller{
+	c := &controller{
 		kind: kind.GroupKind, namespace: m.Metadata.Namespace, name: m.Metadata.Name,
-		workload: w, violations: violations,
+		workload: w, violations: violations, parent: parent, replicas: -1, selector: labels.Nothing(),
 	}
+	if a.drain != nil {
+		if scalable[kind.Kind] {
+			c.replicas = replicasOf(m)
+		}
+		if isPodController(kind) {
+			c.selector = selectorOf(kind.Kind, m.Spec.Selector)
+		}
+	}
+	a.controllers[m.Metadata.UID] = c
 }
 
 // templatePath is where the decoded object keeps its pod template ("spec.template"); "" for a Pod and for

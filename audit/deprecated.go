@@ -11,6 +11,9 @@ import (
 	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
+
+	"github.com/kubeguard/kubeguard/judgement"
+	"github.com/kubeguard/kubeguard/rules"
 )
 
 // deprecatedAPIsMetric is the API server's gauge of the deprecated APIs requested since it started, one
@@ -122,10 +125,14 @@ func removedAPIsInUse(metrics []byte, target minor) ([]Finding, error) {
 		if gv.group == "" {
 			service = gv.version
 		}
+		v := rules.Violation{
+			Rule:    rules.RemovedAPIInUseID,
+			Field:   apiVersion,
+			Problem: fmt.Sprintf("%s %s requested, and Kubernetes %s no longer serves it (upgrading to %s)", firstNames(names), judgement.Plural(len(names), "was", "were"), gv.release, target),
+			Fix:     "move the clients and manifests that use it to a served version, then wait for the API server's count to reset (it restarts with the upgrade; AKS looks back 12 hours)",
+		}
 		out = append(out, Finding{
-			Rule: removedAPIInUseID, Kind: "APIService", Name: service, Decision: decisionOf(removedAPIInUseID),
-			Message: fmt.Sprintf("%s: %s %s was requested and is removed in Kubernetes %s (upgrading to %s). Fix: move the clients and manifests that use it to a served version, then wait for the API server's count to reset (it restarts with the upgrade; AKS looks back 12 hours)",
-				removedAPIInUseID, apiVersion, firstNames(names), gv.release, target),
+			Rule: rules.RemovedAPIInUseID, Kind: "APIService", Name: service, Message: judgement.Line(v),
 			resource: "apiservices.apiregistration.k8s.io", apiVersion: "apiregistration.k8s.io/v1",
 		})
 	}

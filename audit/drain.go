@@ -1,7 +1,6 @@
 package audit
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"sort"
@@ -9,290 +8,259 @@ import (
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
-	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/util/intstr"
+	"k8s.io/apimachinery/pkg/util/validation/field"
 
+	"github.com/kubeguard/kubeguard/judgement"
 	"github.com/kubeguard/kubeguard/objects"
+	"github.com/kubeguard/kubeguard/rules"
 )
 
-// The drain checks read, of every object, only what a drain depends on. Everything they keep is bounded
-// by the objects listed, one small record each; a label selector or a budget that does not parse is
+// The drain checks (drain-blocked, unmanaged-pod) read, of the objects the audit lists anyway, only what
+// a drain depends on, from the same decoding as the rest of the audit (metadata): one small record per
+// pod and budget, bounded by the objects listed. A label selector or a budget that does not parse is
 // skipped, never guessed at, since the API server's validation refuses those on its own.
+//
+// A pod counts as managed only when its one controller reference resolves as attribution resolves it
+// (owners.go: UID, kind, group and name of a controller met in the same namespace, chain-checked) and
+// that controller's selector selects the pod's labels. Anyone who may create a pod may write an owner
+// reference to a real ReplicaSet's UID; kubectl drain trusts any controller reference and evicts such a
+// pod without --force, and no controller recreates it: the pod is lost. A controller also releases an
+// owned pod its selector does not select, and does not replace it. Such pods are reported as unmanaged.
+//
+// The rest of what a tenant controls is read as hostile too: a budget's selector and values that do
+// not parse are skipped; counts in a status are clamped; names in a message are cut at five; and the
+// work of matching is each budget against the pods of its own namespace, so a tenant's budgets cost in
+// proportion to its own budgets and pods, both bounded by its object quota.
+
+// drainSpec and budgetStatus are the fields of metadata the drain checks read: spec.nodeName of a pod,
+// spec.replicas and spec.selector of a workload, the budget and status of a PodDisruptionBudget. They are
+// kept raw where a hostile or unexpected value must not make the whole object unreadable.
+type drainSpec struct {
+	NodeName       string          `json:"nodeName"`
+	Replicas       *int64          `json:"replicas"`
+	Selector       json.RawMessage `json:"selector"`
+	MinAvailable   json.RawMessage `json:"minAvailable"`
+	MaxUnavailable json.RawMessage `json:"maxUnavailable"`
+}
+
+type budgetStatus struct {
+	ObservedGeneration int64 `json:"observedGeneration"`
+	DisruptionsAllowed int64 `json:"disruptionsAllowed"`
+	CurrentHealthy     int64 `json:"currentHealthy"`
+	DesiredHealthy     int64 `json:"desiredHealthy"`
+	ExpectedPods       int64 `json:"expectedPods"`
+}
 
 // drainPod is what a drain depends on of a pod.
 type drainPod struct {
 	namespace, name, node string
 	labels                labels.Set
-	// controller is the UID of the controlling owner, "" for none.
-	controller string
-	running    bool
-}
-
-// scalable is a workload with a replica count: Deployment, StatefulSet, ReplicaSet, ReplicationController.
-type scalable struct {
-	kind, namespace, name string
-	replicas              int
-	// owner is the UID of its controller (a ReplicaSet's Deployment), "" for none.
-	owner string
+	// owner is the controller that would recreate the pod, nil for none.
+	owner   *controller
+	running bool
+	// tallied is how the pod already counts in its namespace's tally: its verdict when it was judged as
+	// itself, "" when it counts toward its workload or was not judged.
+	tallied judgement.Decision
 }
 
 // budget is a PodDisruptionBudget as the drain check reads it.
 type budget struct {
 	namespace, name              string
-	selector                     *metav1.LabelSelector
+	selector                     labels.Selector
 	minAvailable, maxUnavailable *intstr.IntOrString
-	disruptionsAllowed           int
-	currentHealthy, expectedPods int
+	status                       budgetStatus
+	// current says the status is the disruption controller's verdict on the budget as it is now, not on
+	// an earlier generation of it.
+	current bool
+	tallied judgement.Decision
 }
 
-// drainInputs is what the drain checks know of the cluster.
-type drainInputs struct {
-	pods    []drainPod
-	budgets []budget
-	// workloads by UID; minReplicas, the HPA minimum by "namespace/Kind/name" of the target.
-	workloads   map[string]*scalable
+// drainState is what the drain checks keep of one audit: the pods in scope (to match budgets against)
+// and the budgets, whose findings are worked out once everything is listed; minReplicas are the
+// HorizontalPodAutoscalers' minimums by "namespace/Kind/name" of their target.
+type drainState struct {
+	pods        []drainPod
+	budgets     []budget
 	minReplicas map[string]int
 }
 
-// objectMeta is the metadata the drain checks read.
-type objectMeta struct {
-	Name            string            `json:"name"`
-	Namespace       string            `json:"namespace"`
-	UID             string            `json:"uid"`
-	Labels          map[string]string `json:"labels"`
-	OwnerReferences []struct {
-		UID        string `json:"uid"`
-		Controller *bool  `json:"controller"`
-	} `json:"ownerReferences"`
+// selectorOf parses the selector of a controller: a ReplicationController's is a map of labels, every
+// other kind's a label selector. One that is missing or does not parse selects nothing.
+func selectorOf(kind string, raw json.RawMessage) labels.Selector {
+	if len(raw) == 0 || string(raw) == "null" {
+		return labels.Nothing()
+	}
+	if kind == "ReplicationController" {
+		var set map[string]string
+		if err := json.Unmarshal(raw, &set); err != nil || len(set) == 0 {
+			return labels.Nothing()
+		}
+		return labels.SelectorFromSet(set)
+	}
+	var ls metav1.LabelSelector
+	if err := json.Unmarshal(raw, &ls); err != nil {
+		return labels.Nothing()
+	}
+	s, err := metav1.LabelSelectorAsSelector(&ls)
+	if err != nil {
+		return labels.Nothing()
+	}
+	return s
 }
 
-func (m *objectMeta) controller() string {
-	for _, o := range m.OwnerReferences {
-		if o.Controller != nil && *o.Controller {
-			return o.UID
-		}
+// intOrPercent reads a budget's minAvailable or maxUnavailable; nil when absent or unreadable.
+func intOrPercent(raw json.RawMessage) *intstr.IntOrString {
+	if len(raw) == 0 || string(raw) == "null" {
+		return nil
 	}
-	return ""
+	var v intstr.IntOrString
+	if err := json.Unmarshal(raw, &v); err != nil {
+		return nil
+	}
+	return &v
 }
 
-// listDrainInputs reads objects as the webhook does (objects.Unmarshal: the API server's JSON rules, and
-// a decoder that skips what it does not read quickly). It lists pods, the scalable workloads, HorizontalPodAutoscalers and PodDisruptionBudgets of
-// namespace ("" for all), leaving out the namespaces exempt says are exempt.
-func listDrainInputs(ctx context.Context, src Source, namespace string, exempt func(string) bool) (*drainInputs, error) {
-	in := &drainInputs{workloads: map[string]*scalable{}, minReplicas: map[string]int{}}
-	read := func(resource schema.GroupResource, fn func(item json.RawMessage) error) error {
-		return each(ctx, src, resource, namespace, func(item json.RawMessage) error {
-			if err := fn(item); err != nil {
-				return fmt.Errorf("reading %s: %w", resource, err)
-			}
-			return nil
-		})
+// replicasOf is a workload's spec.replicas, 1 when unset (the API server's default).
+func replicasOf(m *metadata) int {
+	if m.Spec.Replicas == nil {
+		return 1
 	}
-	err := read(schema.GroupResource{Resource: "pods"}, func(item json.RawMessage) error {
-		var p struct {
-			Metadata objectMeta `json:"metadata"`
-			Spec     struct {
-				NodeName string `json:"nodeName"`
-			} `json:"spec"`
-			Status struct {
-				Phase string `json:"phase"`
-			} `json:"status"`
-		}
-		if err := objects.Unmarshal(item, &p); err != nil {
-			return err
-		}
-		if exempt(p.Metadata.Namespace) || p.Status.Phase == "Succeeded" || p.Status.Phase == "Failed" {
-			return nil
-		}
-		in.pods = append(in.pods, drainPod{
-			namespace: p.Metadata.Namespace, name: p.Metadata.Name, node: p.Spec.NodeName,
-			labels: p.Metadata.Labels, controller: p.Metadata.controller(), running: p.Status.Phase == "Running",
-		})
-		return nil
+	return int(max(0, min(*m.Spec.Replicas, 1<<31-1)))
+}
+
+// addPod records a pod that is not finished. owner is what attribution resolved its controller to.
+func (d *drainState) addPod(m *metadata, owner *controller, tallied judgement.Decision) {
+	if owner != nil && !owner.selector.Matches(labels.Set(m.Metadata.Labels)) {
+		owner = nil
+	}
+	d.pods = append(d.pods, drainPod{
+		namespace: m.Metadata.Namespace, name: m.Metadata.Name, node: m.Spec.NodeName,
+		labels: m.Metadata.Labels, owner: owner, running: m.Status.Phase == "Running", tallied: tallied,
 	})
-	if err != nil {
-		return nil, err
+}
+
+// addBudget records a PodDisruptionBudget. One without a selector selects no pod (policy/v1); one whose
+// selector does not parse is refused by the API server.
+func (d *drainState) addBudget(m *metadata, tallied judgement.Decision) {
+	sel := labels.Nothing()
+	if len(m.Spec.Selector) > 0 && string(m.Spec.Selector) != "null" {
+		sel = selectorOf("PodDisruptionBudget", m.Spec.Selector)
 	}
-	for _, r := range []struct{ group, resource, kind string }{
-		{"apps", "deployments", "Deployment"},
-		{"apps", "statefulsets", "StatefulSet"},
-		{"apps", "replicasets", "ReplicaSet"},
-		{"", "replicationcontrollers", "ReplicationController"},
-	} {
-		err := read(schema.GroupResource{Group: r.group, Resource: r.resource}, func(item json.RawMessage) error {
-			var w struct {
-				Metadata objectMeta `json:"metadata"`
-				Spec     struct {
-					Replicas *int32 `json:"replicas"`
-				} `json:"spec"`
-			}
-			if err := objects.Unmarshal(item, &w); err != nil {
-				return err
-			}
-			if exempt(w.Metadata.Namespace) {
-				return nil
-			}
-			replicas := 1 // the API server's default
-			if w.Spec.Replicas != nil {
-				replicas = int(*w.Spec.Replicas)
-			}
-			in.workloads[w.Metadata.UID] = &scalable{kind: r.kind, namespace: w.Metadata.Namespace, name: w.Metadata.Name,
-				replicas: replicas, owner: w.Metadata.controller()}
-			return nil
-		})
-		if err != nil {
-			return nil, err
-		}
-	}
-	err = read(schema.GroupResource{Group: "autoscaling", Resource: "horizontalpodautoscalers"}, func(item json.RawMessage) error {
-		var h struct {
-			Metadata objectMeta `json:"metadata"`
-			Spec     struct {
-				ScaleTargetRef struct {
-					Kind string `json:"kind"`
-					Name string `json:"name"`
-				} `json:"scaleTargetRef"`
-				MinReplicas *int32 `json:"minReplicas"`
-			} `json:"spec"`
-		}
-		if err := objects.Unmarshal(item, &h); err != nil {
-			return err
-		}
-		minimum := 1 // the API server's default
-		if h.Spec.MinReplicas != nil {
-			minimum = int(*h.Spec.MinReplicas)
-		}
-		in.minReplicas[h.Metadata.Namespace+"/"+h.Spec.ScaleTargetRef.Kind+"/"+h.Spec.ScaleTargetRef.Name] = minimum
-		return nil
+	d.budgets = append(d.budgets, budget{
+		namespace: m.Metadata.Namespace, name: m.Metadata.Name, selector: sel,
+		minAvailable: intOrPercent(m.Spec.MinAvailable), maxUnavailable: intOrPercent(m.Spec.MaxUnavailable),
+		status: m.Status.budgetStatus, current: m.Status.ObservedGeneration >= m.Metadata.Generation, tallied: tallied,
 	})
-	if err != nil {
-		return nil, err
-	}
-	err = read(schema.GroupResource{Group: "policy", Resource: "poddisruptionbudgets"}, func(item json.RawMessage) error {
-		var b struct {
-			Metadata objectMeta `json:"metadata"`
-			Spec     struct {
-				Selector       *metav1.LabelSelector `json:"selector"`
-				MinAvailable   *intstr.IntOrString   `json:"minAvailable"`
-				MaxUnavailable *intstr.IntOrString   `json:"maxUnavailable"`
-			} `json:"spec"`
-			Status struct {
-				DisruptionsAllowed int `json:"disruptionsAllowed"`
-				CurrentHealthy     int `json:"currentHealthy"`
-				ExpectedPods       int `json:"expectedPods"`
-			} `json:"status"`
-		}
-		if err := objects.Unmarshal(item, &b); err != nil {
-			return err
-		}
-		if exempt(b.Metadata.Namespace) {
-			return nil
-		}
-		in.budgets = append(in.budgets, budget{
-			namespace: b.Metadata.Namespace, name: b.Metadata.Name, selector: b.Spec.Selector,
-			minAvailable: b.Spec.MinAvailable, maxUnavailable: b.Spec.MaxUnavailable,
-			disruptionsAllowed: b.Status.DisruptionsAllowed, currentHealthy: b.Status.CurrentHealthy, expectedPods: b.Status.ExpectedPods,
-		})
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	return in, nil
 }
 
 // drainBlocked finds the budgets that allow no eviction of the pods they select, in namespace and name
-// order.
-func (in *drainInputs) drainBlocked() []Finding {
+// order. Pods of DaemonSets are left out: a drain does not evict them (kubectl drain --ignore-daemonsets).
+func (d *drainState) drainBlocked() []upgradeFinding {
 	byNamespace := map[string][]*drainPod{}
-	for i := range in.pods {
-		p := &in.pods[i]
+	for i := range d.pods {
+		p := &d.pods[i]
+		if p.owner != nil && p.owner.kind.Kind == "DaemonSet" {
+			continue
+		}
 		byNamespace[p.namespace] = append(byNamespace[p.namespace], p)
 	}
-	var out []Finding
-	for i := range in.budgets {
-		b := &in.budgets[i]
-		// A budget without a selector selects no pod (policy/v1); one whose selector does not parse is
-		// refused by the API server.
-		if b.selector == nil {
-			continue
-		}
-		sel, err := metav1.LabelSelectorAsSelector(b.selector)
-		if err != nil {
-			continue
-		}
+	var out []upgradeFinding
+	for i := range d.budgets {
+		b := &d.budgets[i]
 		var pods []*drainPod
 		for _, p := range byNamespace[b.namespace] {
-			if sel.Matches(p.labels) {
+			if b.selector.Matches(p.labels) {
 				pods = append(pods, p)
 			}
 		}
 		if len(pods) == 0 {
 			continue
 		}
-		why := in.whyBlocked(b, pods)
-		if why == "" {
+		v, ok := d.whyBlocked(b, pods)
+		if !ok {
 			continue
 		}
-		out = append(out, Finding{
-			Rule: drainBlockedID, Namespace: b.namespace, Kind: "PodDisruptionBudget", Name: b.name,
-			Decision: decisionOf(drainBlockedID),
-			Message: fmt.Sprintf("%s: %s; it blocks the drain of %s. Fix: set maxUnavailable: 1, or a minAvailable below the replicas it covers",
-				drainBlockedID, why, nodeList(pods)),
-			resource: "poddisruptionbudgets.policy", apiVersion: "policy/v1",
+		out = append(out, upgradeFinding{
+			Finding: Finding{
+				Rule: rules.DrainBlockedID, Namespace: b.namespace, Kind: "PodDisruptionBudget", Name: b.name,
+				Message:  judgement.Line(v),
+				resource: "poddisruptionbudgets.policy", apiVersion: "policy/v1",
+			},
+			tallied: b.tallied,
 		})
 	}
-	sort.SliceStable(out, func(i, j int) bool {
-		if out[i].Namespace != out[j].Namespace {
-			return out[i].Namespace < out[j].Namespace
-		}
-		return out[i].Name < out[j].Name
-	})
+	sortFindings(out)
 	return out
 }
 
-// whyBlocked says why b allows no eviction of pods, or "" when it allows one. The budget is resolved as
-// the disruption controller resolves it, percentages rounded up, against the replicas the selected
-// workloads may run with: their replica count, or their HorizontalPodAutoscaler's minimum. A pod without
-// a known workload counts as one.
-func (in *drainInputs) whyBlocked(b *budget, pods []*drainPod) string {
-	replicas, names := in.replicasOf(pods)
-	covered := fmt.Sprintf("the %d %s of %s", replicas, plural(replicas, "replica", "replicas"), names)
+// whyBlocked says why b allows no eviction of pods, as a violation of drain-blocked, or false when it
+// allows one. The budget is resolved as the disruption controller resolves it, percentages rounded up,
+// against the replicas the selected workloads may run with: their replica count, or their
+// HorizontalPodAutoscaler's minimum. A pod without a workload that would recreate it counts as one.
+// Failing that, the disruption controller's own verdict on the budget as it is counts (a status it has not
+// yet written for the budget's latest generation says nothing): no disruption allowed while all the pods
+// it expects are healthy is a budget nothing will free; while some are not healthy, the drain blocks
+// until they are, which is said with the count.
+func (d *drainState) whyBlocked(b *budget, pods []*drainPod) (rules.Violation, bool) {
+	spec := field.NewPath("spec")
+	replicas, names := d.replicasOf(pods)
+	covered := fmt.Sprintf("the %d %s of %s", replicas, judgement.Plural(replicas, "replica", "replicas"), names)
+	blocks := "; it blocks the drain of " + nodeList(pods)
+	v := rules.Violation{Rule: rules.DrainBlockedID, Fix: "set maxUnavailable: 1, or a minAvailable below the replicas it covers"}
 	switch {
 	case replicas == 0:
 		// Workloads scaled to zero whose pods are still going: nothing to resolve the budget against.
 	case b.maxUnavailable != nil:
 		n, err := intstr.GetScaledValueFromIntOrPercent(b.maxUnavailable, replicas, true)
 		if err == nil && n <= 0 {
-			return fmt.Sprintf("maxUnavailable %s allows no eviction of %s", b.maxUnavailable.String(), covered)
+			v.Field, v.Problem = spec.Child("maxUnavailable").String(), b.maxUnavailable.String()+" allows no eviction of "+covered+blocks
+			return v, true
 		}
 	case b.minAvailable != nil:
 		n, err := intstr.GetScaledValueFromIntOrPercent(b.minAvailable, replicas, true)
 		if err == nil && n >= replicas {
-			return fmt.Sprintf("minAvailable %s is at or above %s", b.minAvailable.String(), covered)
+			v.Field, v.Problem = spec.Child("minAvailable").String(), b.minAvailable.String()+" is at or above "+covered+blocks
+			return v, true
 		}
 	}
-	// What the disruption controller itself concluded, when every pod it expects is healthy: nothing an
-	// unready pod will fix by becoming ready.
-	if b.expectedPods > 0 && b.disruptionsAllowed == 0 && b.currentHealthy >= b.expectedPods {
-		return fmt.Sprintf("status.disruptionsAllowed is 0 with all %d %s healthy (%s)", b.expectedPods, plural(b.expectedPods, "pod", "pods"), names)
+	s := b.status
+	if !b.current || s.ExpectedPods <= 0 || s.DisruptionsAllowed != 0 {
+		return rules.Violation{}, false
 	}
-	return ""
+	v.Field = "status.disruptionsAllowed"
+	if s.CurrentHealthy >= s.ExpectedPods {
+		v.Problem = fmt.Sprintf("is 0 with all %d %s healthy (%s)%s", s.ExpectedPods, judgement.Plural(int(s.ExpectedPods), "pod", "pods"), names, blocks)
+		return v, true
+	}
+	unhealthy := s.ExpectedPods - max(s.CurrentHealthy, 0)
+	v.Problem = fmt.Sprintf("is 0 because %d of its %d pods are not healthy (%s; %d must be)%s",
+		unhealthy, s.ExpectedPods, names, s.DesiredHealthy, blocks)
+	v.Fix = "make the pods that are not Ready ready (kubectl get pods -l for its selector, then their events and probes) or delete them so their controller replaces them, " +
+		"then drain; if they cannot become ready, lower the budget while you drain"
+	return v, true
 }
 
 // replicasOf adds up the replicas of the workloads that control pods, each counted once, and names them.
-func (in *drainInputs) replicasOf(pods []*drainPod) (int, string) {
-	seen := map[*scalable]bool{}
+// A ReplicaSet counts as its Deployment when attribution resolved it to one.
+func (d *drainState) replicasOf(pods []*drainPod) (int, string) {
+	seen := map[*controller]bool{}
 	var names []string
 	replicas := 0
 	for _, p := range pods {
-		w := in.workloads[p.controller]
-		if w != nil && w.owner != "" && in.workloads[w.owner] != nil {
-			w = in.workloads[w.owner]
+		w := p.owner
+		if w != nil && w.parent != nil && w.kind.Kind == "ReplicaSet" {
+			w = w.parent
 		}
-		if w == nil {
+		if w == nil || w.replicas < 0 {
+			// No workload, or one without a replica count (a Job): each pod counts.
 			replicas++
-			names = append(names, "Pod "+p.name)
+			if w == nil {
+				names = append(names, "Pod "+p.name)
+			} else if !seen[w] {
+				seen[w] = true
+				names = append(names, w.kind.Kind+" "+w.name)
+			}
 			continue
 		}
 		if seen[w] {
@@ -300,11 +268,11 @@ func (in *drainInputs) replicasOf(pods []*drainPod) (int, string) {
 		}
 		seen[w] = true
 		n := w.replicas
-		if minimum, ok := in.minReplicas[w.namespace+"/"+w.kind+"/"+w.name]; ok {
+		if minimum, ok := d.minReplicas[w.namespace+"/"+w.kind.Kind+"/"+w.name]; ok {
 			n = minimum
 		}
 		replicas += n
-		names = append(names, w.kind+" "+w.name)
+		names = append(names, w.kind.Kind+" "+w.name)
 	}
 	sort.Strings(names)
 	return replicas, firstNames(names)
@@ -324,7 +292,7 @@ func nodeList(pods []*drainPod) string {
 		return "any node its pods are scheduled to"
 	}
 	sort.Strings(nodes)
-	return plural(len(nodes), "node ", "nodes ") + firstNames(nodes)
+	return judgement.Plural(len(nodes), "node ", "nodes ") + firstNames(nodes)
 }
 
 // firstNames joins the first few names and counts the rest, so that a message stays one line.
@@ -335,38 +303,51 @@ func firstNames(names []string) string {
 	return fmt.Sprintf("%s and %d more", strings.Join(names[:maxNamesInAMessage], ", "), len(names)-maxNamesInAMessage)
 }
 
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
-}
-
-// unmanagedPods finds the running pods without a controller, in namespace and name order.
-func (in *drainInputs) unmanagedPods() []Finding {
-	var out []Finding
-	for i := range in.pods {
-		p := &in.pods[i]
-		if !p.running || p.controller != "" {
+// unmanagedPods finds the running pods that no controller would recreate, in namespace and name order.
+func (d *drainState) unmanagedPods() []upgradeFinding {
+	var out []upgradeFinding
+	for i := range d.pods {
+		p := &d.pods[i]
+		if !p.running || p.owner != nil {
 			continue
 		}
 		node := "its node"
 		if p.node != "" {
 			node = "node " + p.node
 		}
-		out = append(out, Finding{
-			Rule: unmanagedPodID, Namespace: p.namespace, Kind: "Pod", Name: p.name,
-			Decision: decisionOf(unmanagedPodID),
-			Message: fmt.Sprintf("%s: has no controller: draining %s stops on it, and kubectl drain --force deletes it for good. Fix: run it from a Deployment, StatefulSet or Job",
-				unmanagedPodID, node),
-			resource: "pods", apiVersion: "v1",
+		v := rules.Violation{
+			Rule:    rules.UnmanagedPodID,
+			Field:   "metadata.ownerReferences",
+			Problem: "name no controller that would recreate the pod: draining " + node + " deletes it for good (kubectl drain stops on it first unless --force, or trusts a forged reference)",
+			Fix:     "run it from a Deployment, StatefulSet or Job",
+		}
+		out = append(out, upgradeFinding{
+			Finding: Finding{
+				Rule: rules.UnmanagedPodID, Namespace: p.namespace, Kind: "Pod", Name: p.name,
+				Message: judgement.Line(v), resource: "pods", apiVersion: "v1",
+			},
+			tallied: p.tallied,
 		})
 	}
-	sort.SliceStable(out, func(i, j int) bool {
-		if out[i].Namespace != out[j].Namespace {
-			return out[i].Namespace < out[j].Namespace
-		}
-		return out[i].Name < out[j].Name
-	})
+	sortFindings(out)
 	return out
+}
+
+func sortFindings(fs []upgradeFinding) {
+	sort.SliceStable(fs, func(i, j int) bool {
+		if fs[i].Namespace != fs[j].Namespace {
+			return fs[i].Namespace < fs[j].Namespace
+		}
+		return fs[i].Name < fs[j].Name
+	})
+}
+
+// isPodController reports whether objects of kind create pods directly.
+func isPodController(kind *objects.Kind) bool {
+	for _, gk := range parentKinds[podKind] {
+		if gk == kind.GroupKind {
+			return true
+		}
+	}
+	return false
 }

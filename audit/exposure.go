@@ -12,6 +12,7 @@ import (
 
 	"github.com/kubeguard/kubeguard/judgement"
 	"github.com/kubeguard/kubeguard/objects"
+	"github.com/kubeguard/kubeguard/rules"
 )
 
 // namedExposures bounds how many exposed objects a finding names; the rest are counted.
@@ -75,16 +76,20 @@ func (a *auditor) addExposures() {
 		if e.more > 0 {
 			named += fmt.Sprintf(" and %d more", e.more)
 		}
+		v := rules.Violation{
+			Rule:    MetadataRule,
+			Field:   fmt.Sprintf("egress to %s:%d", instanceMetadata, instanceMetadataPort),
+			Problem: named + " can reach the instance metadata service, which hands out the node's managed identity tokens",
+			Fix: fmt.Sprintf("add a NetworkPolicy that selects every pod with policyTypes [Egress] and allows egress to 0.0.0.0/0 except %s/32 "+
+				"(the chart's blockInstanceMetadata.namespaces), and no policy that allows that address again", instanceMetadata),
+		}
 		a.report.Findings = append(a.report.Findings, Finding{
-			Rule:      MetadataRule,
-			Namespace: ns,
-			Kind:      "Namespace",
-			Name:      ns,
-			Decision:  judgement.Warned,
-			Message: fmt.Sprintf("%s: %s can reach the instance metadata service %s:%d, which hands out the node's managed identity tokens. "+
-				"Fix: add a NetworkPolicy that selects every pod with policyTypes [Egress] and allows egress to 0.0.0.0/0 except %s/32 "+
-				"(the chart's blockInstanceMetadata.namespaces), and no policy that allows that address again",
-				MetadataRule, named, instanceMetadata, instanceMetadataPort, instanceMetadata),
+			Rule:       MetadataRule,
+			Namespace:  ns,
+			Kind:       "Namespace",
+			Name:       ns,
+			Decision:   a.checkDecision(MetadataRule),
+			Message:    judgement.Line(v),
 			Pods:       e.pods,
 			resource:   "namespaces",
 			apiVersion: "v1",

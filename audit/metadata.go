@@ -8,12 +8,14 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/util/intstr"
+
+	"github.com/kubeguard/kubeguard/rules"
 )
 
-// MetadataRule is the finding for a namespace whose pods can reach the instance metadata service, which
-// hands out the node's managed identity tokens. Admission cannot prevent it; only NetworkPolicies can,
-// so it is audited, never enforced.
-const MetadataRule = "instance-metadata-egress"
+// MetadataRule is the audit check for a namespace whose pods can reach the instance metadata service,
+// which hands out the node's managed identity tokens. Admission cannot prevent it; only NetworkPolicies
+// can, so it is audited: in dry-run (warned) unless the configuration enforces it.
+const MetadataRule = rules.InstanceMetadataEgressID
 
 // instanceMetadata is the address and port of the Azure instance metadata service.
 var instanceMetadata = netip.MustParseAddr("169.254.169.254")

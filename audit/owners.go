@@ -3,6 +3,7 @@ package audit
 import (
 	"strings"
 
+	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
 	"github.com/kubeguard/kubeguard/judgement"
@@ -30,13 +31,15 @@ import (
 
 // parentKinds lists, for each kind a controller makes, the kinds that make it.
 var parentKinds = map[schema.GroupKind][]schema.GroupKind{
-	{Kind: "Pod"}: {
+	podKind: {
 		{Group: "apps", Kind: "ReplicaSet"}, {Group: "apps", Kind: "StatefulSet"}, {Group: "apps", Kind: "DaemonSet"},
 		{Group: "batch", Kind: "Job"}, {Kind: "ReplicationController"},
 	},
 	{Group: "apps", Kind: "ReplicaSet"}: {{Group: "apps", Kind: "Deployment"}},
 	{Group: "batch", Kind: "Job"}:       {{Group: "batch", Kind: "CronJob"}},
 }
+
+var podKind = schema.GroupKind{Kind: "Pod"}
 
 // ownerReference is what the audit reads of an owner reference.
 type ownerReference struct {
@@ -57,6 +60,12 @@ type controller struct {
 	workload *workload
 	// violations is everything the controller's template breaks.
 	violations violationSet
+	// What the drain checks read (drain.go): the controller it resolved to (a ReplicaSet's Deployment),
+	// its replica count (-1 for kinds without one), and the pods it selects (nothing for kinds that
+	// make no pods themselves).
+	parent   *controller
+	replicas int
+	selector labels.Selector
 }
 
 // controllerRef returns the object's one controller reference, or nil when it has none or several.

@@ -15,6 +15,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/kubeguard/kubeguard/judgement"
+	"github.com/kubeguard/kubeguard/rules"
 )
 
 // Reports are written as OpenReports, the format Kyverno's reports and Policy Reporter read: a Report
@@ -46,6 +47,11 @@ const maxResults = 1000
 // all-pass report and make the run stop part-way. Such an object is left as it is, added to r as a
 // ConflictRule finding (and to the cluster report as an error result), and every other report is still
 // written. An error writing one report does not stop the others either; the errors are returned together.
+//
+// A report of the upgrade checks alone (Report.UpgradeOnly) lands in the same reports without erasing
+// the rest: in each report kubeguard owns, the upgrade checks' results are replaced and every other
+// result, with its counts and the passes, is kept. A report someone else owns is never merged from: it
+// is left alone and reported as a conflict, as above.
 func WriteReports(ctx context.Context, client openreports.Interface, r *Report, scope string) error {
 	at := r.At
 	if at.IsZero() {
@@ -141,6 +147,9 @@ func WriteReports(ctx context.Context, client openreports.Interface, r *Report, 
 	namespaces := make([]string, 0, len(reports))
 	for ns := range reports {
 		namespaces = append(namespaces, ns)
+		if e, ok := found[ns]; ok && r.UpgradeOnly && owned(e) {
+			keepOthers(&reports[ns].Summary, &reports[ns].Results, e.Summary, e.Results)
+		}
 	}
 	sort.Strings(namespaces)
 	var conflicts []Finding
@@ -175,6 +184,9 @@ func WriteReports(ctx context.Context, client openreports.Interface, r *Report, 
 		if apierrors.IsNotFound(err) {
 			err = nil
 		}
+		if exists && r.UpgradeOnly && owned(existing) {
+			keepOthers(&cluster.Summary, &cluster.Results, existing.Summary, existing.Results)
+		}
 		if err != nil {
 			errs = append(errs, fmt.Errorf("reading the cluster report: %w", err))
 		} else {
@@ -200,4 +212,36 @@ func WriteReports(ctx context.Context, client openreports.Interface, r *Report, 
 
 func reportMeta(namespace string) metav1.ObjectMeta {
 	return metav1.ObjectMeta{Name: ReportName, Namespace: namespace, Labels: map[string]string{ManagedByLabel: ManagedBy}}
+}
+
+// keepOthers adds to a report of the upgrade checks alone what an earlier report of kubeguard's holds
+// besides: its passes, and its results of every other rule with their counts. The counts of the
+// earlier upgrade results and conflicts are taken off, which is exact unless that report was cut at
+// maxResults. The earlier conflicts are dropped: this run reports its own.
+func keepOthers(summary *orv1alpha1.ReportSummary, results *[]orv1alpha1.ReportResult, earlier orv1alpha1.ReportSummary, earlierResults []orv1alpha1.ReportResult) {
+	kept := earlier
+	var others []orv1alpha1.ReportResult
+	for _, res := range earlierResults {
+		if !rules.UpgradeCheck(res.Rule) && res.Rule != ConflictRule {
+			others = append(others, res)
+			continue
+		}
+		switch res.Result {
+		case "fail":
+			kept.Fail--
+		case "warn":
+			kept.Warn--
+		case "error":
+			kept.Error--
+		}
+	}
+	summary.Pass = max(kept.Pass, 0)
+	summary.Fail += max(kept.Fail, 0)
+	summary.Warn += max(kept.Warn, 0)
+	summary.Error += max(kept.Error, 0)
+	summary.Skip += max(kept.Skip, 0)
+	*results = append(others[:min(len(others), maxResults)], *results...)
+	if len(*results) > maxResults {
+		*results = (*results)[:maxResults]
+	}
 }

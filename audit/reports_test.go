@@ -105,3 +105,49 @@ func TestWriteReportsNeverOverwritesARace(t *testing.T) {
 	_, err = client.OpenreportsV1alpha1().ClusterReports().Get(ctx, ReportName, metav1.GetOptions{})
 	assert.True(t, apierrors.IsNotFound(err), "a namespace's audit wrote the cluster report")
 }
+
+// TestWriteReportsMergesTheUpgradeChecks writes the findings of kubeguard audit --upgrade into the
+// reports an earlier full audit wrote: the upgrade checks' results are replaced, every other result and
+// count is kept; a report kubeguard does not own is neither merged from nor changed.
+func TestWriteReportsMergesTheUpgradeChecks(t *testing.T) {
+	ours := map[string]string{ManagedByLabel: ManagedBy}
+	earlier := namespacedReport("team-a", ours, 4)
+	earlier.Results = []orv1alpha1.ReportResult{
+		{Policy: "privileged", Rule: "privileged", Result: "fail"},
+		{Policy: "drain-blocked", Rule: "drain-blocked", Result: "fail"},
+		{Policy: "unmanaged-pod", Rule: "unmanaged-pod", Result: "warn"},
+	}
+	earlier.Summary.Fail, earlier.Summary.Warn = 2, 1
+	squatter := namespacedReport("team-b", nil, 7)
+	squatter.Results = []orv1alpha1.ReportResult{{Rule: "privileged", Result: "pass"}}
+	client := fake.NewSimpleClientset(earlier, squatter)
+	ctx := context.Background()
+
+	r := &Report{At: time.Date(2026, 9, 1, 0, 0, 0, 0, time.UTC), UpgradeOnly: true}
+	for _, ns := range []string{"team-a", "team-b"} {
+		r.Namespaces = append(r.Namespaces, &Namespace{Name: ns, Judged: 1, Warned: 1, Rules: map[string]int{"unmanaged-pod": 1}})
+		r.Findings = append(r.Findings, Finding{Rule: "unmanaged-pod", Namespace: ns, Kind: "Pod", Name: "debug", Decision: judgement.Warned, Message: "unmanaged-pod: ..."})
+	}
+	require.NoError(t, WriteReports(ctx, client, r, ""))
+
+	got, err := client.OpenreportsV1alpha1().Reports("team-a").Get(ctx, ReportName, metav1.GetOptions{})
+	require.NoError(t, err)
+	var rules []string
+	for _, res := range got.Results {
+		rules = append(rules, res.Rule+" "+string(res.Result))
+	}
+	assert.Equal(t, []string{"privileged fail", "unmanaged-pod warn"}, rules)
+	assert.Equal(t, orv1alpha1.ReportSummary{Pass: 4, Fail: 1, Warn: 1}, got.Summary)
+
+	b, err := client.OpenreportsV1alpha1().Reports("team-b").Get(ctx, ReportName, metav1.GetOptions{})
+	require.NoError(t, err)
+	assert.Equal(t, squatter, b, "someone else's report was changed")
+	assert.Equal(t, 1, r.ReportConflicts())
+
+	// A second run of the upgrade checks alone replaces its own results, never doubling them.
+	require.NoError(t, WriteReports(ctx, client, r, "team-a"))
+	got, err = client.OpenreportsV1alpha1().Reports("team-a").Get(ctx, ReportName, metav1.GetOptions{})
+	require.NoError(t, err)
+	assert.Len(t, got.Results, 2)
+	assert.Equal(t, orv1alpha1.ReportSummary{Pass: 4, Fail: 1, Warn: 1}, got.Summary)
+}

@@ -2,43 +2,192 @@ package audit
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
-	"sort"
 	"time"
 
+	"k8s.io/apimachinery/pkg/runtime/schema"
+
 	"github.com/kubeguard/kubeguard/judgement"
+	"github.com/kubeguard/kubeguard/objects"
 	"github.com/kubeguard/kubeguard/policy"
+	"github.com/kubeguard/kubeguard/rules"
 )
 
-// Check is one finding of the upgrade audit: what kubeguard audit --upgrade reports, and that no admission
-// request can decide, because it depends on the live cluster (replica counts, where pods run, what clients
-// request).
-type Check struct {
-	// ID is stable: findings, docs and kubeguard rules use it.
-	ID string
-	// Doc is one sentence saying what the check reports.
-	Doc string
-	// Decision is how its findings count: denied for what makes an upgrade fail, warned for what an
-	// upgrade loses without failing.
-	Decision judgement.Decision
+// The upgrade checks (drain-blocked, unmanaged-pod, removed-api-in-use) judge what no admission request
+// can decide, because it depends on the live cluster: replica counts, where pods run, what clients
+// request. They are registered audit checks (rules.AuditChecks) with modes like the rules': enforce
+// reports their findings as denied, dry-run as warned, off leaves them out. A plain audit runs them in
+// its one listing of each kind; Options.Upgrade runs only them, listing only the kinds they read.
+
+const maxNamesInAMessage = 5
+
+// scalable are the kinds with a replica count a budget is resolved against.
+var scalable = map[string]bool{"Deployment": true, "StatefulSet": true, "ReplicaSet": true, "ReplicationController": true}
+
+// upgradeKinds are the judged kinds the upgrade checks read: pods, what makes them and their budgets.
+var upgradeKinds = map[string]bool{
+	"Deployment": true, "StatefulSet": true, "DaemonSet": true, "ReplicationController": true, "Job": true,
+	"ReplicaSet": true, "Pod": true, "PodDisruptionBudget": true,
 }
 
-const (
-	drainBlockedID     = "drain-blocked"
-	unmanagedPodID     = "unmanaged-pod"
-	removedAPIInUseID  = "removed-api-in-use"
-	maxNamesInAMessage = 5
-)
+// upgradeFinding is a finding of an upgrade check, with how its subject already counts in the tally.
+type upgradeFinding struct {
+	Finding
+	tallied judgement.Decision
+}
 
-// UpgradeChecks returns the upgrade audit's checks, in the order their findings are reported.
-func UpgradeChecks() []Check {
-	return []Check{
-		{ID: drainBlockedID, Decision: judgement.Denied,
-			Doc: "Reports PodDisruptionBudgets that allow no eviction of the pods they cover, which makes node drains and so upgrades fail."},
-		{ID: unmanagedPodID, Decision: judgement.Warned,
-			Doc: "Reports running pods without a controller, which a node drain deletes for good."},
-		{ID: removedAPIInUseID, Decision: judgement.Denied,
-			Doc: "Reports deprecated APIs that clients requested and that the target version no longer serves."},
+// checkOn reports whether the audit runs the audit check id: its mode is not off, and --upgrade runs
+// only the upgrade checks.
+func (a *auditor) checkOn(id string) bool {
+	c := a.policy.Check(id)
+	if c == nil || c.Mode == policy.Off {
+		return false
+	}
+	return !a.opts.Upgrade || rules.UpgradeCheck(id)
+}
+
+// checkDecision is how a finding of the audit check id counts at the audit's moment: denied when it is
+// enforced, warned in dry-run (or before its enforcement date).
+func (a *auditor) checkDecision(id string) judgement.Decision {
+	if c := a.policy.Check(id); c != nil && c.ModeAt(a.now) == policy.Enforce {
+		return judgement.Denied
+	}
+	return judgement.Warned
+}
+
+// lists reports whether the audit lists objects of gk: every judged kind, or under --upgrade those the
+// upgrade checks read.
+func (a *auditor) lists(gk schema.GroupKind) bool {
+	if !a.opts.Upgrade {
+		return true
+	}
+	if gk.Kind == "PodDisruptionBudget" {
+		return a.checkOn(rules.DrainBlockedID)
+	}
+	return upgradeKinds[gk.Kind] && a.drain != nil
+}
+
+// listUpgradeInputs prepares the drain checks when either runs, and reads the HorizontalPodAutoscalers'
+// minimums, the one kind only drain-blocked lists.
+func (a *auditor) listUpgradeInputs(ctx context.Context, src Source) error {
+	// A target that does not parse is refused before anything is listed, even when it goes unused.
+	if a.opts.TargetVersion != "" {
+		if _, err := parseMinor(a.opts.TargetVersion); err != nil {
+			return err
+		}
+	}
+	if !a.checkOn(rules.DrainBlockedID) && !a.checkOn(rules.UnmanagedPodID) {
+		return nil
+	}
+	a.drain = &drainState{minReplicas: map[string]int{}}
+	if !a.checkOn(rules.DrainBlockedID) {
+		return nil
+	}
+	resource := schema.GroupResource{Group: "autoscaling", Resource: "horizontalpodautoscalers"}
+	return each(ctx, src, resource, a.opts.Namespace, func(item json.RawMessage) error {
+		var h struct {
+			Metadata struct {
+				Namespace string `json:"namespace"`
+			} `json:"metadata"`
+			Spec struct {
+				ScaleTargetRef struct {
+					Kind string `json:"kind"`
+					Name string `json:"name"`
+				} `json:"scaleTargetRef"`
+				MinReplicas *int64 `json:"minReplicas"`
+			} `json:"spec"`
+		}
+		if err := objects.Unmarshal(item, &h); err != nil {
+			return fmt.Errorf("reading %s: %w", resource, err)
+		}
+		minimum := 1 // the API server's default
+		if h.Spec.MinReplicas != nil {
+			minimum = int(max(0, min(*h.Spec.MinReplicas, 1<<31-1)))
+		}
+		a.drain.minReplicas[h.Metadata.Namespace+"/"+h.Spec.ScaleTargetRef.Kind+"/"+h.Spec.ScaleTargetRef.Name] = minimum
+		return nil
+	})
+}
+
+// observe hands what the drain checks read of an object to them: unfinished pods with the controller
+// attribution resolved them to, and budgets. tallied is how the object counts in its namespace's tally.
+func (a *auditor) observe(kind *objects.Kind, m *metadata, owner *controller, finished bool, tallied judgement.Decision) {
+	if a.drain == nil {
+		return
+	}
+	switch kind.Kind {
+	case "Pod":
+		if !finished {
+			a.drain.addPod(m, owner, tallied)
+		}
+	case "PodDisruptionBudget":
+		if a.checkOn(rules.DrainBlockedID) {
+			a.drain.addBudget(m, tallied)
+		}
+	}
+}
+
+// addUpgradeFindings adds the findings of the upgrade checks that run, once everything is listed.
+// removed-api-in-use speaks for the cluster's clients, so a namespace's audit leaves it out.
+func (a *auditor) addUpgradeFindings(ctx context.Context) error {
+	var found []upgradeFinding
+	if a.drain != nil && a.checkOn(rules.DrainBlockedID) {
+		found = append(found, a.drain.drainBlocked()...)
+	}
+	if a.drain != nil && a.checkOn(rules.UnmanagedPodID) {
+		found = append(found, a.drain.unmanagedPods()...)
+	}
+	if a.opts.Namespace == "" && a.opts.APIServer != nil && a.checkOn(rules.RemovedAPIInUseID) {
+		target, err := targetVersion(ctx, a.opts.APIServer, a.opts.TargetVersion)
+		if err != nil {
+			return err
+		}
+		metrics, err := a.opts.APIServer.Metrics(ctx)
+		if err != nil {
+			return fmt.Errorf("reading the API server's metrics: %w", err)
+		}
+		apis, err := removedAPIsInUse(metrics, target)
+		if err != nil {
+			return err
+		}
+		for _, f := range apis {
+			found = append(found, upgradeFinding{Finding: f})
+		}
+	}
+	for _, f := range found {
+		a.addUpgradeFinding(f)
+	}
+	return nil
+}
+
+// addUpgradeFinding records f and counts it in its namespace's tally. Its subject is counted as judged
+// once: a pod or budget the rules judged already counts, and a finding only makes its verdict worse.
+func (a *auditor) addUpgradeFinding(f upgradeFinding) {
+	f.Decision = a.checkDecision(f.Rule)
+	tally := a.namespace(f.Namespace)
+	tally.Rules[f.Rule]++
+	switch f.tallied {
+	case "", judgement.Error, judgement.NotJudged, judgement.Exempt:
+		tally.Judged++
+		a.count(tally, f.Decision)
+	case judgement.Allowed:
+		a.count(tally, f.Decision)
+	case judgement.Warned:
+		if f.Decision == judgement.Denied {
+			tally.Warned--
+			tally.Denied++
+		}
+	}
+	a.report.Findings = append(a.report.Findings, f.Finding)
+}
+
+func (a *auditor) count(tally *Namespace, d judgement.Decision) {
+	switch d {
+	case judgement.Denied:
+		tally.Denied++
+	case judgement.Warned:
+		tally.Warned++
 	}
 }
 
@@ -65,73 +214,5 @@ type APIServer interface {
 // RunUpgrade answers "can this cluster be upgraded now?": it runs only the upgrade checks. Exempt
 // namespaces are left out, as in every audit.
 func RunUpgrade(ctx context.Context, src Source, server APIServer, p *policy.Policy, opts UpgradeOptions) (*Report, error) {
-	a := &auditor{policy: p, now: opts.At, report: &Report{At: opts.At}, namespaces: map[string]*Namespace{}}
-	if a.now.IsZero() {
-		a.now = time.Now()
-	}
-	a.opts.Namespace = opts.Namespace
-	if err := a.listNamespaces(ctx, src); err != nil {
-		return nil, err
-	}
-	cluster, err := listDrainInputs(ctx, src, opts.Namespace, a.namespaceExempt)
-	if err != nil {
-		return nil, err
-	}
-	for _, f := range cluster.drainBlocked() {
-		a.addUpgradeFinding(f)
-	}
-	for _, f := range cluster.unmanagedPods() {
-		a.addUpgradeFinding(f)
-	}
-	if opts.Namespace == "" {
-		target, err := targetVersion(ctx, server, opts.TargetVersion)
-		if err != nil {
-			return nil, err
-		}
-		metrics, err := server.Metrics(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("reading the API server's metrics: %w", err)
-		}
-		found, err := removedAPIsInUse(metrics, target)
-		if err != nil {
-			return nil, err
-		}
-		for _, f := range found {
-			a.addUpgradeFinding(f)
-		}
-	}
-	for _, ns := range a.namespaces {
-		a.report.Namespaces = append(a.report.Namespaces, ns)
-	}
-	sort.Slice(a.report.Namespaces, func(i, j int) bool { return a.report.Namespaces[i].Name < a.report.Namespaces[j].Name })
-	return a.report, nil
-}
-
-// namespaceExempt reports whether the policy exempts ns; the cluster scope is never exempt.
-func (a *auditor) namespaceExempt(ns string) bool {
-	return a.namespace(ns).Exempt
-}
-
-// addUpgradeFinding records f and counts it in its namespace's tally, each finding as one object.
-func (a *auditor) addUpgradeFinding(f Finding) {
-	tally := a.namespace(f.Namespace)
-	tally.Judged++
-	tally.Rules[f.Rule]++
-	switch f.Decision {
-	case judgement.Denied:
-		tally.Denied++
-	case judgement.Warned:
-		tally.Warned++
-	}
-	a.report.Findings = append(a.report.Findings, f)
-}
-
-// decisionOf is the decision a check's findings carry.
-func decisionOf(id string) judgement.Decision {
-	for _, c := range UpgradeChecks() {
-		if c.ID == id {
-			return c.Decision
-		}
-	}
-	return judgement.Warned
+	return Run(ctx, src, p, Options{Namespace: opts.Namespace, At: opts.At, Upgrade: true, TargetVersion: opts.TargetVersion, APIServer: server})
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -33,18 +34,23 @@ var (
 	namespaceRes = schema.GroupResource{Resource: "namespaces"}
 )
 
-func deployment(name string, replicas int) string {
-	return fmt.Sprintf(`{"metadata":{"name":%q,"namespace":"shop","uid":"d-%s"},"spec":{"replicas":%d}}`, name, name, replicas)
+// deployment, replicaSet and rsRef are Deployment app with its ReplicaSet, and a controller reference to
+// that ReplicaSet as the ReplicaSet controller writes it on its pods.
+func deployment(app string, replicas int) string {
+	return fmt.Sprintf(`{"metadata":{"name":%q,"namespace":"shop","uid":"d-%s"},"spec":{"replicas":%d,"selector":{"matchLabels":{"app":%q}}}}`, app, app, replicas, app)
 }
 
-func replicaSet(name string) string {
-	return fmt.Sprintf(`{"metadata":{"name":"%s-7c9","namespace":"shop","uid":"rs-%s","ownerReferences":[{"uid":"d-%s","controller":true}]},"spec":{"replicas":1}}`, name, name, name)
+func replicaSet(app string) string {
+	return fmt.Sprintf(`{"metadata":{"name":"%s-7c9","namespace":"shop","uid":"rs-%s","ownerReferences":[%s]},"spec":{"replicas":1,"selector":{"matchLabels":{"app":%q}}}}`,
+		app, app, controlledBy("apps/v1", "Deployment", app, "d-"+app), app)
 }
 
-func runningPod(ns, name, app, ownerUID, node string) string {
-	owners := ""
-	if ownerUID != "" {
-		owners = `,"ownerReferences":[{"uid":"` + ownerUID + `","controller":true}]`
+func rsRef(app string) string { return controlledBy("apps/v1", "ReplicaSet", app+"-7c9", "rs-"+app) }
+
+// runningPod is a pod labelled app=app on node, with the owner references given ("" for none).
+func runningPod(ns, name, app, owners, node string) string {
+	if owners != "" {
+		owners = `,"ownerReferences":[` + owners + `]`
 	}
 	return fmt.Sprintf(`{"metadata":{"name":%q,"namespace":%q,"labels":{"app":%q}%s},"spec":{"nodeName":%q},"status":{"phase":"Running"}}`, name, ns, app, owners, node)
 }
@@ -63,8 +69,8 @@ func shop(pdbs ...string) memorySource {
 		deployments:  {deployment("web", 2)},
 		replicaSets:  {replicaSet("web")},
 		pods: {
-			runningPod("shop", "web-1", "web", "rs-web", "node-b"),
-			runningPod("shop", "web-2", "web", "rs-web", "node-a"),
+			runningPod("shop", "web-1", "web", rsRef("web"), "node-b"),
+			runningPod("shop", "web-2", "web", rsRef("web"), "node-a"),
 		},
 		budgets: pdbs,
 	}
@@ -93,6 +99,8 @@ func TestDrainBlocked(t *testing.T) {
 	blocked := func(name, why, nodes string) string {
 		return "denied drain-blocked shop/" + name + " drain-blocked: " + why + "; it blocks the drain of " + nodes + fix
 	}
+	const unhealthyFix = ". Fix: make the pods that are not Ready ready (kubectl get pods -l for its selector, then their events and probes) or delete them so their controller replaces them, " +
+		"then drain; if they cannot become ready, lower the budget while you drain"
 	tests := []struct {
 		name string
 		src  memorySource
@@ -104,17 +112,17 @@ func TestDrainBlocked(t *testing.T) {
 		{
 			name: "minAvailable equal to the replicas",
 			src:  shop(pdb("web", "web", `"minAvailable":2`, "")),
-			want: []string{blocked("web", "minAvailable 2 is at or above the 2 replicas of Deployment web", "nodes node-a, node-b")},
+			want: []string{blocked("web", "spec.minAvailable: 2 is at or above the 2 replicas of Deployment web", "nodes node-a, node-b")},
 		},
 		{
 			name: "a percentage rounded up",
 			src:  shop(pdb("web", "web", `"minAvailable":"51%"`, "")),
-			want: []string{blocked("web", "minAvailable 51% is at or above the 2 replicas of Deployment web", "nodes node-a, node-b")},
+			want: []string{blocked("web", "spec.minAvailable: 51% is at or above the 2 replicas of Deployment web", "nodes node-a, node-b")},
 		},
 		{
 			name: "maxUnavailable 0%",
 			src:  shop(pdb("web", "web", `"maxUnavailable":"0%"`, "")),
-			want: []string{blocked("web", "maxUnavailable 0% allows no eviction of the 2 replicas of Deployment web", "nodes node-a, node-b")},
+			want: []string{blocked("web", "spec.maxUnavailable: 0% allows no eviction of the 2 replicas of Deployment web", "nodes node-a, node-b")},
 		},
 		{
 			name: "the HPA minimum counts, not today's replicas",
@@ -123,14 +131,34 @@ func TestDrainBlocked(t *testing.T) {
 				s[hpas] = []string{`{"metadata":{"name":"web","namespace":"shop"},"spec":{"scaleTargetRef":{"kind":"Deployment","name":"web"},"minReplicas":1}}`}
 				return s
 			}(),
-			want: []string{blocked("web", "minAvailable 1 is at or above the 1 replica of Deployment web", "nodes node-a, node-b")},
+			want: []string{blocked("web", "spec.minAvailable: 1 is at or above the 1 replica of Deployment web", "nodes node-a, node-b")},
 		},
 		{
 			name: "the disruption controller's verdict with every pod healthy",
 			src:  shop(pdb("web", "web", `"minAvailable":1`, `{"disruptionsAllowed":0,"currentHealthy":2,"expectedPods":2}`)),
-			want: []string{blocked("web", "status.disruptionsAllowed is 0 with all 2 pods healthy (Deployment web)", "nodes node-a, node-b")},
+			want: []string{blocked("web", "status.disruptionsAllowed: is 0 with all 2 pods healthy (Deployment web)", "nodes node-a, node-b")},
 		},
-		{name: "an unhealthy pod will become ready", src: shop(pdb("web", "web", `"minAvailable":1`, `{"disruptionsAllowed":0,"currentHealthy":1,"expectedPods":2}`))},
+		{
+			name: "pods not healthy block the drain until they are",
+			src:  shop(pdb("web", "web", `"minAvailable":1`, `{"disruptionsAllowed":0,"currentHealthy":1,"desiredHealthy":1,"expectedPods":2}`)),
+			want: []string{"denied drain-blocked shop/web drain-blocked: status.disruptionsAllowed: is 0 because 1 of its 2 pods are not healthy (Deployment web; 1 must be); " +
+				"it blocks the drain of nodes node-a, node-b" + unhealthyFix},
+		},
+		{
+			name: "a status of an earlier generation of the budget",
+			src: shop(strings.Replace(pdb("web", "web", `"minAvailable":1`, `{"observedGeneration":1,"disruptionsAllowed":0,"currentHealthy":1,"desiredHealthy":1,"expectedPods":2}`),
+				`"namespace":"shop"`, `"namespace":"shop","generation":2`, 1)),
+		},
+		{
+			name: "a status that counts no pod yet",
+			src:  shop(pdb("web", "web", `"minAvailable":1`, `{"disruptionsAllowed":0,"currentHealthy":0,"expectedPods":0}`)),
+		},
+		{
+			name: "a status written by an attacker with negative counts",
+			src:  shop(pdb("web", "web", `"minAvailable":1`, `{"disruptionsAllowed":0,"currentHealthy":-5,"desiredHealthy":-1,"expectedPods":2}`)),
+			want: []string{"denied drain-blocked shop/web drain-blocked: status.disruptionsAllowed: is 0 because 2 of its 2 pods are not healthy (Deployment web; -1 must be); " +
+				"it blocks the drain of nodes node-a, node-b" + unhealthyFix},
+		},
 		{name: "no pod selected", src: shop(pdb("web", "api", `"minAvailable":5`, ""))},
 		{
 			name: "a Deployment scaled to zero whose pods are still going",
@@ -145,7 +173,7 @@ func TestDrainBlocked(t *testing.T) {
 			src: func() memorySource {
 				s := shop()
 				s[budgets] = []string{`{"metadata":{"name":"dns","namespace":"kube-system"},"spec":{"selector":{},"maxUnavailable":0}}`}
-				s[pods] = append(s[pods], runningPod("kube-system", "dns", "dns", "rs-dns", "node-a"))
+				s[pods] = append(s[pods], runningPod("kube-system", "dns", "dns", rsRef("dns"), "node-a"))
 				return s
 			}(),
 		},
@@ -169,11 +197,17 @@ func TestDrainBlockedNamesAFewNodes(t *testing.T) {
 	src[deployments] = []string{deployment("web", 8)}
 	src[pods] = nil
 	for i := range 8 {
-		src[pods] = append(src[pods], runningPod("shop", fmt.Sprint("web-", i), "web", "rs-web", fmt.Sprint("node-", i)))
+		src[pods] = append(src[pods], runningPod("shop", fmt.Sprint("web-", i), "web", rsRef("web"), fmt.Sprint("node-", i)))
 	}
 	r := runUpgrade(t, src, fakeAPIServer{}, UpgradeOptions{})
 	require.Len(t, r.Findings, 1)
 	assert.Contains(t, r.Findings[0].Message, "nodes node-0, node-1, node-2, node-3, node-4 and 3 more.")
+}
+
+// unmanaged is the finding for a running pod on node-a that no controller would recreate.
+func unmanaged(name string) string {
+	return "warned unmanaged-pod shop/" + name + " unmanaged-pod: metadata.ownerReferences: name no controller that would recreate the pod: " +
+		"draining node node-a deletes it for good (kubectl drain stops on it first unless --force, or trusts a forged reference). Fix: run it from a Deployment, StatefulSet or Job"
 }
 
 func TestUnmanagedPod(t *testing.T) {
@@ -182,18 +216,73 @@ func TestUnmanagedPod(t *testing.T) {
 		runningPod("shop", "debug", "debug", "", "node-a"),
 		runningPod("kube-system", "static", "x", "", "node-a"),
 		`{"metadata":{"name":"done","namespace":"shop"},"spec":{"nodeName":"node-a"},"status":{"phase":"Succeeded"}}`,
-		runningPod("shop", "orphan-of-unknown-owner", "x", "gone", "node-a"),
+		`{"metadata":{"name":"pending","namespace":"shop"},"status":{"phase":"Pending"}}`,
+		runningPod("shop", "orphan-of-a-deleted-owner", "x", rsRef("gone"), "node-a"),
 	)
 	r := runUpgrade(t, src, fakeAPIServer{}, UpgradeOptions{})
-	assert.Equal(t, []string{
-		"warned unmanaged-pod shop/debug unmanaged-pod: has no controller: draining node node-a stops on it, and kubectl drain --force deletes it for good. Fix: run it from a Deployment, StatefulSet or Job",
-	}, findingsOf(r))
+	assert.Equal(t, []string{unmanaged("debug"), unmanaged("orphan-of-a-deleted-owner")}, findingsOf(r))
 	assert.False(t, r.Denied(), "an unmanaged pod warns")
 	for _, ns := range r.Namespaces {
 		if ns.Name == "shop" {
-			assert.Equal(t, map[string]int{"unmanaged-pod": 1}, ns.Rules)
-			assert.Equal(t, 1, ns.Warned)
+			assert.Equal(t, map[string]int{"unmanaged-pod": 2}, ns.Rules)
+			assert.Equal(t, 2, ns.Warned)
 		}
+	}
+}
+
+// TestUnmanagedPodCannotHide is a tenant who may create pods in shop and forges owner references so
+// that a pod no controller would recreate passes for managed: kubectl drain would evict it without
+// --force and it would be lost. Every forgery is reported; only the pods the ReplicaSet really
+// selects, and the ones it would replace, pass.
+func TestUnmanagedPodCannotHide(t *testing.T) {
+	ref := func(apiVersion, kind, name, uid string) string { return controlledBy(apiVersion, kind, name, uid) }
+	owner := func(ref string, controller bool) string {
+		if controller {
+			return ref
+		}
+		return strings.Replace(ref, `"controller":true`, `"controller":false`, 1)
+	}
+	tests := []struct {
+		name, labels, owners string
+		managed              bool
+	}{
+		{name: "the ReplicaSet's own pod", labels: "web", owners: rsRef("web"), managed: true},
+		{name: "the real ReplicaSet's UID with labels its selector does not select", labels: "hidden", owners: rsRef("web")},
+		{name: "the real UID under another name", labels: "web", owners: ref("apps/v1", "ReplicaSet", "other", "rs-web")},
+		{name: "the real UID as another kind", labels: "web", owners: ref("apps/v1", "StatefulSet", "web-7c9", "rs-web")},
+		{name: "the real UID in another group", labels: "web", owners: ref("example.com/v1", "ReplicaSet", "web-7c9", "rs-web")},
+		{name: "the Deployment, which makes no pods itself", labels: "web", owners: ref("apps/v1", "Deployment", "web", "d-web")},
+		{name: "a ReplicaSet of another namespace", labels: "web", owners: ref("apps/v1", "ReplicaSet", "api-7c9", "rs-api")},
+		{name: "two controller references", labels: "web", owners: rsRef("web") + "," + ref("apps/v1", "ReplicaSet", "web-7c9", "rs-web")},
+		{name: "an owner that is not its controller", labels: "web", owners: owner(rsRef("web"), false)},
+		{name: "a reference to itself", labels: "web", owners: ref("v1", "Pod", "p", "p-uid")},
+		{name: "no UID", labels: "web", owners: ref("apps/v1", "ReplicaSet", "web-7c9", "")},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			src := shop()
+			src[replicaSets] = append(src[replicaSets], strings.ReplaceAll(replicaSet("api"), `"namespace":"shop"`, `"namespace":"other"`))
+			src[namespaceRes] = append(src[namespaceRes], `{"metadata":{"name":"other"}}`)
+			pod := fmt.Sprintf(`{"metadata":{"name":"p","namespace":"shop","uid":"p-uid","labels":{"app":%q},"ownerReferences":[%s]},"spec":{"nodeName":"node-a"},"status":{"phase":"Running"}}`,
+				tt.labels, tt.owners)
+			src[pods] = append(src[pods], pod)
+			var want []string
+			if !tt.managed {
+				want = []string{unmanaged("p")}
+			}
+			assert.Equal(t, want, findingsOf(runUpgrade(t, src, fakeAPIServer{}, UpgradeOptions{})), "--upgrade")
+
+			// The full audit resolves pods the same way, in its one listing.
+			full, err := Run(t.Context(), src, policy.Default(), Options{APIServer: fakeAPIServer{version: "v1.36.0"}})
+			require.NoError(t, err)
+			var got []string
+			for _, f := range full.Findings {
+				if f.Rule == "unmanaged-pod" {
+					got = append(got, fmt.Sprintf("%s %s %s/%s %s", f.Decision, f.Rule, f.Namespace, f.Name, f.Message))
+				}
+			}
+			assert.Equal(t, want, got, "the full audit")
+		})
 	}
 }
 
@@ -213,8 +302,9 @@ apiserver_request_total{code="200",verb="GET"} 12
 `
 
 func TestRemovedAPIInUse(t *testing.T) {
-	flowcontrol := "denied removed-api-in-use /v1beta3.flowcontrol.apiserver.k8s.io removed-api-in-use: flowcontrol.apiserver.k8s.io/v1beta3 flowschemas, prioritylevelconfigurations was requested and is removed in Kubernetes 1.32 (upgrading to %s). Fix: move the clients and manifests that use it to a served version, then wait for the API server's count to reset (it restarts with the upgrade; AKS looks back 12 hours)"
-	storage := "denied removed-api-in-use /v1beta1.storage.k8s.io removed-api-in-use: storage.k8s.io/v1beta1 volumeattributesclasses was requested and is removed in Kubernetes 1.37 (upgrading to %s). Fix: move the clients and manifests that use it to a served version, then wait for the API server's count to reset (it restarts with the upgrade; AKS looks back 12 hours)"
+	const fix = ". Fix: move the clients and manifests that use it to a served version, then wait for the API server's count to reset (it restarts with the upgrade; AKS looks back 12 hours)"
+	flowcontrol := "denied removed-api-in-use /v1beta3.flowcontrol.apiserver.k8s.io removed-api-in-use: flowcontrol.apiserver.k8s.io/v1beta3: flowschemas, prioritylevelconfigurations were requested, and Kubernetes 1.32 no longer serves it (upgrading to %s)" + fix
+	storage := "denied removed-api-in-use /v1beta1.storage.k8s.io removed-api-in-use: storage.k8s.io/v1beta1: volumeattributesclasses was requested, and Kubernetes 1.37 no longer serves it (upgrading to %s)" + fix
 	tests := []struct {
 		name, version, target string
 		want                  []string
@@ -247,20 +337,6 @@ func TestUpgradeAuditRefusesWhatItCannotRead(t *testing.T) {
 		_, err = RunUpgrade(t.Context(), shop(), fakeAPIServer{version: "v1.36.0", metrics: deprecatedMetrics}, policy.Default(), UpgradeOptions{TargetVersion: bad})
 		assert.ErrorContains(t, err, "is not a Kubernetes version", bad)
 	}
-}
-
-// Every upgrade check is registered once, with a Doc sentence and a decision.
-func TestUpgradeChecks(t *testing.T) {
-	seen := map[string]bool{}
-	var ids []string
-	for _, c := range UpgradeChecks() {
-		assert.False(t, seen[c.ID])
-		seen[c.ID] = true
-		ids = append(ids, c.ID)
-		assert.Regexp(t, `^[A-Z].*\.$`, c.Doc)
-		assert.Contains(t, []judgement.Decision{judgement.Denied, judgement.Warned}, c.Decision)
-	}
-	assert.Equal(t, []string{"drain-blocked", "unmanaged-pod", "removed-api-in-use"}, ids)
 }
 
 // The ordinary audit judges PodDisruptionBudgets like every judged kind.

@@ -121,8 +121,14 @@ func TestAuditAttributesPodsToTheirWorkload(t *testing.T) {
 	assert.Equal(t, 2, out.Namespaces[0].Denied)
 	want := noncompliantViolations("spec")
 	byObject := map[string]int{}
+	var unmanaged []string
 	for _, f := range out.Findings {
 		assert.Equal(t, ns, f.Namespace)
+		if f.Rule == "unmanaged-pod" {
+			// The same listing tells what a node drain would lose: the bare pod.
+			unmanaged = append(unmanaged, f.Decision+" "+f.Kind+"/"+f.Name)
+			continue
+		}
 		if f.Rule == "instance-metadata-egress" {
 			// No NetworkPolicy in the namespace: all seven pods can reach the metadata service.
 			assert.Equal(t, "warned", f.Decision)
@@ -143,7 +149,8 @@ func TestAuditAttributesPodsToTheirWorkload(t *testing.T) {
 		}
 	}
 	assert.Equal(t, map[string]int{"Deployment/legacy": len(want), "Pod/bare": len(want)}, byObject)
-	assert.Equal(t, 2*len(want)+1, sumRules(out.Namespaces[0].Rules))
+	assert.Equal(t, []string{"warned Pod/bare"}, unmanaged)
+	assert.Equal(t, 2*len(want)+2, sumRules(out.Namespaces[0].Rules))
 
 	text, _, code := runAudit(t, "-n", ns)
 	assert.Equal(t, 1, code)

@@ -110,9 +110,19 @@ func TestUpgradeAuditPredictsTheDrain(t *testing.T) {
 	if len(podNodes) == 1 {
 		nodeWord = "node "
 	}
-	assert.Equal(t, []string{"denied PodDisruptionBudget " + ns + "/shop: drain-blocked: minAvailable 2 is at or above the 2 replicas of Deployment shop; " +
-		"it blocks the drain of " + nodeWord + strings.Join(podNodes, ", ") + ". Fix: set maxUnavailable: 1, or a minAvailable below the replicas it covers"}, findings)
+	prediction := []string{"denied PodDisruptionBudget " + ns + "/shop: drain-blocked: spec.minAvailable: 2 is at or above the 2 replicas of Deployment shop; " +
+		"it blocks the drain of " + nodeWord + strings.Join(podNodes, ", ") + ". Fix: set maxUnavailable: 1, or a minAvailable below the replicas it covers"}
+	assert.Equal(t, prediction, findings)
 	assert.Equal(t, 1, code, "a blocked drain fails the audit")
+	// The plain audit says the same from its one listing.
+	out, _ := auditJSON(t, "-n", ns)
+	var plain []string
+	for _, f := range out.Findings {
+		if f.Rule == "drain-blocked" {
+			plain = append(plain, fmt.Sprintf("%s %s %s/%s: %s", f.Decision, f.Kind, f.Namespace, f.Name, f.Message))
+		}
+	}
+	assert.Equal(t, prediction, plain, "the plain audit")
 
 	// The truth: the drain fails on that budget. kubectl names no budget; the Eviction API's cause does.
 	res = kubectl(t, "drain", drained, "--ignore-daemonsets", "--delete-emptydir-data", "--timeout=20s")
@@ -202,9 +212,9 @@ func TestUpgradeAuditNamesRemovedAPIsInUse(t *testing.T) {
 	findings, code := upgradeFindings(t, "removed-api-in-use", "--target-version", removes)
 	findings = named(findings)
 	require.Len(t, findings, 1, "%s requested", gv)
-	assert.Contains(t, findings[0], "removed-api-in-use: "+gv+" ")
+	assert.Contains(t, findings[0], "removed-api-in-use: "+gv+": ")
 	assert.Contains(t, findings[0], "ipaddresses")
-	assert.Contains(t, findings[0], "is removed in Kubernetes "+removes)
+	assert.Contains(t, findings[0], "Kubernetes "+removes+" no longer serves it")
 	assert.Equal(t, 1, code)
 
 	var minor int
@@ -245,4 +255,38 @@ func TestUpgradeAuditPassesKubeguardItself(t *testing.T) {
 	out, code := auditJSON(t, "--upgrade", "-n", ns)
 	assert.Empty(t, out.Findings)
 	assert.Zero(t, code)
+}
+
+// A tenant who may create pods forges a controller reference to a real ReplicaSet, with its UID, on a
+// pod that ReplicaSet does not select: kubectl drain would trust the reference and evict the pod without
+// --force, and no controller would recreate it. The upgrade audit reports it as unmanaged, and the
+// Deployment's own pod not.
+func TestUpgradeAuditSeesThroughAForgedController(t *testing.T) {
+	ctx := context.Background()
+	client := cluster.ControlPlane.Client
+	ns := newNamespace(t, false)
+	deployment(t, ns, "web", 1, compliantPodSpec())
+	replicaSets, err := client.AppsV1().ReplicaSets(ns).List(ctx, metav1.ListOptions{})
+	require.NoError(t, err)
+	require.Len(t, replicaSets.Items, 1)
+	rs := replicaSets.Items[0]
+	_, err = client.CoreV1().Pods(ns).Create(ctx, &corev1.Pod{
+		ObjectMeta: metav1.ObjectMeta{Name: "stowaway", Labels: map[string]string{"app": "stowaway"}, OwnerReferences: []metav1.OwnerReference{{
+			APIVersion: "apps/v1", Kind: "ReplicaSet", Name: rs.Name, UID: rs.UID, Controller: ptr.To(true),
+		}}},
+		Spec: compliantPodSpec(),
+	}, metav1.CreateOptions{})
+	require.NoError(t, err)
+	eventually(t, settleTimeout, "the stowaway running", func() (bool, string) {
+		p, err := client.CoreV1().Pods(ns).Get(ctx, "stowaway", metav1.GetOptions{})
+		if err != nil {
+			return false, err.Error()
+		}
+		return p.Status.Phase == corev1.PodRunning, string(p.Status.Phase)
+	})
+
+	findings, code := upgradeFindings(t, "unmanaged-pod", "-n", ns)
+	require.Len(t, findings, 1, "only the stowaway: %v", findings)
+	assert.True(t, strings.HasPrefix(findings[0], "warned Pod "+ns+"/stowaway: unmanaged-pod: metadata.ownerReferences: name no controller that would recreate the pod"), findings[0])
+	assert.Zero(t, code, "unmanaged-pod warns by default")
 }

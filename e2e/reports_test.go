@@ -77,9 +77,23 @@ func TestAuditWritesReports(t *testing.T) {
 		}
 	}
 	assert.Len(t, results(report, "instance-metadata-egress"), 1)
+	unmanaged := results(report, "unmanaged-pod")
+	require.Len(t, unmanaged, 1, "the bare pod, which a drain loses")
+	assert.Equal(t, "bare", unmanaged[0].Subjects[0].Name)
+	assert.Equal(t, orv1alpha1.Result("warn"), unmanaged[0].Result)
 	assert.Equal(t, 1, report.Summary.Pass, "the compliant Deployment")
 	assert.Equal(t, 10, report.Summary.Fail)
-	assert.Equal(t, 1, report.Summary.Warn)
+	assert.Equal(t, 2, report.Summary.Warn)
+
+	// The upgrade checks alone land in the same report: their results are replaced, the rules' kept.
+	_, _, code = runAudit(t, "-n", ns, "--upgrade", "--write-reports")
+	assert.Equal(t, 0, code, "nothing blocks an upgrade")
+	upgraded, err := client.OpenreportsV1alpha1().Reports(ns).Get(ctx, "kubeguard-audit", metav1.GetOptions{})
+	require.NoError(t, err)
+	assert.Equal(t, report.Summary, upgraded.Summary)
+	assert.Len(t, results(upgraded, "privileged"), 2)
+	assert.Len(t, results(upgraded, "unmanaged-pod"), 1)
+	assert.Len(t, upgraded.Results, len(report.Results))
 
 	// The bare pod is fixed by deleting it: the next run's report no longer names it.
 	require.Zero(t, kubectl(t, "delete", "pod", "bare", "-n", ns, "--wait=true").ExitCode)
@@ -87,6 +101,7 @@ func TestAuditWritesReports(t *testing.T) {
 	report, err = client.OpenreportsV1alpha1().Reports(ns).Get(ctx, "kubeguard-audit", metav1.GetOptions{})
 	require.NoError(t, err)
 	assert.Len(t, results(report, "privileged"), 1)
+	assert.Empty(t, results(report, "unmanaged-pod"))
 	assert.Equal(t, 5, report.Summary.Fail)
 
 	// Exempt now: its report is removed.

@@ -106,13 +106,18 @@ func (s *ruleSection) UnmarshalYAML(node *yaml.Node) error {
 	if node.Kind != yaml.MappingNode {
 		return fmt.Errorf("line %d: rules must be a mapping of rule ID to settings", node.Line)
 	}
-	all := rules.All()
+	// The audit checks are configured like the rules, under their own IDs.
+	all := append(rules.All(), rules.AuditChecks()...)
 	for i := 0; i+1 < len(node.Content); i += 2 {
 		key, value := node.Content[i], node.Content[i+1]
 		id := key.Value
 		at := slices.IndexFunc(all, func(r rules.Rule) bool { return r.ID == id })
 		if at < 0 {
-			return fmt.Errorf("line %d: unknown rule %q (known rules: %s)", key.Line, id, strings.Join(rules.IDs(), ", "))
+			known := make([]string, len(all))
+			for j, r := range all {
+				known[j] = r.ID
+			}
+			return fmt.Errorf("line %d: unknown rule %q (known rules and audit checks: %s)", key.Line, id, strings.Join(known, ", "))
 		}
 		if slices.ContainsFunc(*s, func(e ruleEntry) bool { return e.id == id }) {
 			return fmt.Errorf("line %d: rule %q is configured twice", key.Line, id)

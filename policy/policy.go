@@ -16,7 +16,10 @@ type Policy struct {
 	// sets it: no namespace label or request can, so a tenant cannot pick an older, weaker version.
 	ProfileVersion rules.Version
 	// Rules holds every rule in evaluation order, including those turned off.
-	Rules      []Rule
+	Rules []Rule
+	// Checks holds every audit check (rules.AuditChecks) with its mode, including those turned off. The
+	// file's global mode and enforceAfter set the rules only: a check's mode is changed under rules.<id>.
+	Checks     []Rule
 	Options    rules.Options
 	Exemptions Exemptions
 	// Updates says whether an update is held only to what it adds (ratchet) or judged in full.
@@ -96,7 +99,20 @@ func (p *Policy) rule(id string) *Rule {
 			return &p.Rules[i]
 		}
 	}
+	if c := p.Check(id); c != nil {
+		return c
+	}
 	panic(fmt.Sprintf("policy: rule %q is not registered", id))
+}
+
+// Check returns the audit check id with its mode, or nil when no audit check has that ID.
+func (p *Policy) Check(id string) *Rule {
+	for i := range p.Checks {
+		if p.Checks[i].ID == id {
+			return &p.Checks[i]
+		}
+	}
+	return nil
 }
 
 // ExemptNamespace reports whether objects in ns are never evaluated at now.

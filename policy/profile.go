@@ -21,13 +21,23 @@ func ForProfile(profile rules.Profile, version rules.Version) *Policy {
 		Updates:        Ratchet,
 	}
 	for i, r := range all {
-		mode := Off
-		if r.On(profile, version) {
-			mode = Enforce
-		}
-		p.Rules[i] = Rule{Rule: r, Mode: mode}
+		p.Rules[i] = Rule{Rule: r, Mode: defaultMode(r, profile, version)}
+	}
+	for _, c := range rules.AuditChecks() {
+		p.Checks = append(p.Checks, Rule{Rule: c, Mode: defaultMode(c, profile, version)})
 	}
 	return p
+}
+
+// defaultMode is the mode profile gives r: off unless the profile turns it on.
+func defaultMode(r rules.Rule, profile rules.Profile, version rules.Version) Mode {
+	switch {
+	case !r.On(profile, version):
+		return Off
+	case r.DryRunByDefault:
+		return DryRun
+	}
+	return Enforce
 }
 
 // parseProfile accepts the name of a registered profile.

@@ -121,3 +121,23 @@ func TestParseProfileVersion(t *testing.T) {
 	assert.Equal(t, rules.AKS, p.Profile)
 	assert.Equal(t, v118, p.Options.PodSecurityVersion)
 }
+
+// The audit checks are on under every profile, each in its default mode, and set under rules.<id>
+// like a rule; the global mode and enforceAfter leave them as they are.
+func TestAuditCheckModes(t *testing.T) {
+	for _, profile := range rules.Profiles() {
+		p := policy.ForProfile(profile, rules.Latest)
+		got := map[string]policy.Mode{}
+		for _, c := range p.Checks {
+			got[c.ID] = c.Mode
+		}
+		assert.Equal(t, map[string]policy.Mode{"instance-metadata-egress": policy.DryRun, "drain-blocked": policy.Enforce, "unmanaged-pod": policy.DryRun, "removed-api-in-use": policy.Enforce}, got, profile)
+	}
+	p, err := policy.Parse([]byte("mode: dry-run\nenforceAfter: \"2999-01-01T00:00:00Z\"\nrules:\n  unmanaged-pod: {mode: enforce}\n  drain-blocked: {mode: \"off\"}\n"))
+	require.NoError(t, err)
+	assert.Equal(t, policy.Enforce, p.Check("unmanaged-pod").Mode)
+	assert.True(t, p.Check("unmanaged-pod").EnforceAfter.IsZero())
+	assert.Equal(t, policy.Off, p.Check("drain-blocked").Mode)
+	assert.Equal(t, policy.Enforce, p.Check("removed-api-in-use").Mode)
+	assert.Nil(t, p.Check("privileged"), "a rule is no audit check")
+}

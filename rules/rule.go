@@ -22,6 +22,9 @@ type Rule struct {
 	// Since gives, for a Pod Security level whose check the rule is, the Kubernetes minor version that
 	// added the check: the level turns the rule on only from that version (see Version).
 	Since map[Profile]int
+	// DryRunByDefault makes a profile that turns the rule on give it dry-run rather than enforce: for an
+	// audit check whose findings are worth knowing but should fail nothing unless a cluster admin says so.
+	DryRunByDefault bool
 }
 
 // Options are the rule settings a cluster admin may change.

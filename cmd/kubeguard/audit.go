@@ -27,24 +27,15 @@ func runAudit(args []string, stdout, stderr io.Writer) int {
 	failOnDenied := fs.Bool("fail-on-denied", true, "exit 1 when something would be denied; false for scheduled audits, whose findings are in the reports")
 	writeReports := fs.Bool("write-reports", false, "also write the findings as OpenReports (a Report per namespace, a ClusterReport), replacing earlier ones;\n"+
 		"a report of kubeguard's name without its managed-by label is left alone and reported as report-conflict")
-	upgrade := fs.Bool("upgrade", false, "run only the upgrade checks (drain-blocked, unmanaged-pod, removed-api-in-use): can the cluster be upgraded now?")
-	target := fs.String("target-version", "", "with --upgrade, the Kubernetes version to upgrade to, like 1.34 (default: the minor after the API server's)")
+	upgrade := fs.Bool("upgrade", false, "run only the upgrade checks (drain-blocked, unmanaged-pod, removed-api-in-use): can the cluster be upgraded now?\n"+
+		"without it they run with the rules; --write-reports then replaces only their results in the reports")
+	target := fs.String("target-version", "", "the Kubernetes version removed-api-in-use judges against, like 1.34 (default: the minor after the API server's)")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "Usage: kubeguard %s\n\nFlags:\n", synopsis)
 		fs.PrintDefaults()
 		fmt.Fprint(stderr, auditExitCodes)
 	}
 	if err := fs.Parse(args); err != nil {
-		return exitUsage
-	}
-	if *target != "" && !*upgrade {
-		fmt.Fprintln(stderr, "kubeguard audit: --target-version needs --upgrade")
-		return exitUsage
-	}
-	// The reports hold the whole audit and are replaced by each one written: the upgrade checks alone
-	// would erase the other findings.
-	if *upgrade && *writeReports {
-		fmt.Fprintln(stderr, "kubeguard audit: --write-reports writes the whole audit; run it without --upgrade")
 		return exitUsage
 	}
 	if fs.NArg() > 0 {
@@ -84,21 +75,18 @@ func runAudit(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "kubeguard audit: cannot reach the cluster: %v\n", err)
 		return exitUsage
 	}
-	opts := audit.Options{Namespace: *namespace, At: at}
+	server, err := audit.NewRESTAPIServer(cfg)
+	if err != nil {
+		fmt.Fprintf(stderr, "kubeguard audit: cannot reach the cluster: %v\n", err)
+		return exitUsage
+	}
+	opts := audit.Options{Namespace: *namespace, At: at, Upgrade: *upgrade, TargetVersion: *target, APIServer: server}
 	if isTerminal(stderr) {
 		opts.Progress = stderr
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	var report *audit.Report
-	if *upgrade {
-		var server *audit.RESTAPIServer
-		if server, err = audit.NewRESTAPIServer(cfg); err == nil {
-			report, err = audit.RunUpgrade(ctx, src, server, p, audit.UpgradeOptions{Namespace: *namespace, TargetVersion: *target, At: at})
-		}
-	} else {
-		report, err = audit.Run(ctx, src, p, opts)
-	}
+	report, err := audit.Run(ctx, src, p, opts)
 	if err != nil {
 		fmt.Fprintf(stderr, "kubeguard audit: %v\n", err)
 		return exitUsage

@@ -57,8 +57,6 @@ func TestUsageAndVersion(t *testing.T) {
 		{name: "version", args: []string{"version"}, wantCode: exitOK, wantOut: "kubeguard " + version},
 		{name: "serve with a stray argument", args: []string{"serve", "extra"}, wantCode: exitUsage, wantErr: "unexpected arguments"},
 		{name: "serve with an unknown flag", args: []string{"serve", "--frobnicate"}, wantCode: exitUsage, wantErr: "flag provided but not defined"},
-		{name: "audit target without upgrade", args: []string{"audit", "--target-version", "1.37"}, wantCode: exitUsage, wantErr: "--target-version needs --upgrade"},
-		{name: "upgrade audit writing reports", args: []string{"audit", "--upgrade", "--write-reports"}, wantCode: exitUsage, wantErr: "run it without --upgrade"},
 		{name: "serve without a connection cap", args: []string{"serve", "--max-connections", "0"}, wantCode: exitUsage, wantErr: "max connections 0"},
 		{name: "serve with a metrics port uncapped", args: []string{"serve", "--metrics-max-connections", "-1"}, wantCode: exitUsage, wantErr: "max connections -1"},
 		{name: "serve with huge headers", args: []string{"serve", "--max-header-bytes", "16777216"}, wantCode: exitUsage, wantErr: "max header bytes"},
@@ -97,9 +95,9 @@ func TestRulesListsEffectiveModes(t *testing.T) {
 		"Judged: pods, podtemplates, replicationcontrollers, deployments.apps, replicasets.apps, statefulsets.apps, "+
 		"daemonsets.apps, jobs.batch, cronjobs.batch, rolebindings.rbac.authorization.k8s.io, clusterrolebindings.rbac.authorization.k8s.io, "+
 		"poddisruptionbudgets.policy.\n", strings.SplitAfter(judged, "\n")[0]+strings.SplitAfter(judged, "\n")[1])
-	assert.Contains(t, judged, "\nkubeguard audit --upgrade also reports:\nCHECK")
-	for _, id := range []string{"drain-blocked", "unmanaged-pod", "removed-api-in-use"} {
-		assert.Regexp(t, "(?m)^"+id+" ", judged, "the upgrade checks are listed")
+	assert.Contains(t, judged, "\nkubeguard audit also runs these checks (--upgrade runs only drain-blocked, unmanaged-pod and removed-api-in-use):\nCHECK")
+	for _, id := range []string{"instance-metadata-egress", "drain-blocked", "unmanaged-pod", "removed-api-in-use"} {
+		assert.Regexp(t, "(?m)^"+id+" ", judged, "the audit checks are listed")
 	}
 	modes, profiles := map[string]string{}, map[string]string{}
 	for _, line := range strings.Split(strings.TrimSpace(table), "\n")[1:] {

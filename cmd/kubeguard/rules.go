@@ -7,7 +7,6 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/kubeguard/kubeguard/audit"
 	"github.com/kubeguard/kubeguard/objects"
 	"github.com/kubeguard/kubeguard/policy"
 	"github.com/kubeguard/kubeguard/rules"
@@ -51,13 +50,13 @@ func runRules(args []string, stdout, stderr io.Writer) int {
 	fmt.Fprintf(stdout, "\nProfile: %s at Pod Security version %s (PROFILES lists the profiles that turn each rule on; (v1.N+): from that version on).\n", p.Profile, p.ProfileVersion.Describe())
 	fmt.Fprintf(stdout, "Judged: %s.\n", strings.Join(kinds, ", "))
 
-	// The upgrade checks judge the live cluster rather than a request, so they have no mode: they are
-	// listed for their IDs and what they report.
-	fmt.Fprintln(stdout, "\nkubeguard audit --upgrade also reports:")
+	// The audit checks judge the live cluster rather than a request: the webhook never runs them, and
+	// their modes say how kubeguard audit reports what they find.
+	fmt.Fprintln(stdout, "\nkubeguard audit also runs these checks (--upgrade runs only drain-blocked, unmanaged-pod and removed-api-in-use):")
 	w = tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(w, "CHECK\tDECISION\tDESCRIPTION")
-	for _, c := range audit.UpgradeChecks() {
-		fmt.Fprintf(w, "%s\t%s\t%s\n", c.ID, c.Decision, c.Doc)
+	fmt.Fprintln(w, "CHECK\tMODE\tENFORCED FROM\tPROFILES\tDESCRIPTION")
+	for _, c := range p.Checks {
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", c.ID, c.Mode, enforcedFrom(&c), joinProfiles(&c.Rule), c.Doc)
 	}
 	if err := w.Flush(); err != nil {
 		return exitUsage
