@@ -38,7 +38,7 @@ func TestShutdownUnderLoadFailsNoAcceptedRequest(t *testing.T) {
 	})
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = k.Stop() })
-	body, err := os.ReadFile(filepath.Join("bench", "testdata", "pod-compliant.json"))
+	body, err := os.ReadFile(filepath.Join("..", "bench", "webhook", "testdata", "pod-compliant.json"))
 	require.NoError(t, err)
 
 	tlsConfig := &tls.Config{RootCAs: framework.CertPool(cluster.CA), MinVersion: tls.VersionTLS12}
