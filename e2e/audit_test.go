@@ -219,11 +219,16 @@ spec: {podSelector: {matchLabels: {app: legacy}}, policyTypes: [Egress], egress:
 	assert.Equal(t, 1, metadataFindings(), "an allow-all policy for some pods opens it again")
 }
 
-// manifestConfig writes a kubeguard configuration file for one test.
+// configHeader starts every configuration the tests write: the current version, as users are told to
+// write it (an unversioned file loads with a deprecation warning; policy/ and cmd/kubeguard test that).
+const configHeader = "apiVersion: kubeguard.io/v1alpha1\nkind: Configuration\n"
+
+// manifestConfig writes a kubeguard configuration file of the current version with the keys in config,
+// for one test.
 func manifestConfig(t *testing.T, config string) string {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "kubeguard.yaml")
-	require.NoError(t, os.WriteFile(path, []byte(config), 0o644))
+	require.NoError(t, os.WriteFile(path, []byte(configHeader+config), 0o644))
 	return path
 }
 
@@ -277,9 +282,7 @@ func TestAuditUsageAndConnectionErrors(t *testing.T) {
 	assert.Equal(t, 2, code)
 	assert.Contains(t, stderr, "RFC 3339")
 
-	config := filepath.Join(t.TempDir(), "bad.yaml")
-	require.NoError(t, os.WriteFile(config, []byte("rules:\n  no-such-rule: {}\n"), 0o644))
-	_, stderr, code = runAudit(t, "--config", config)
+	_, stderr, code = runAudit(t, "--config", manifestConfig(t, "rules:\n  no-such-rule: {}\n"))
 	assert.Equal(t, 2, code)
 	assert.Contains(t, stderr, "invalid configuration")
 
