@@ -44,7 +44,7 @@ lint: ## Check formatting (gofmt) and run go vet.
 	cd deploy/image && go vet ./...
 
 .PHONY: generate
-generate: ## Rewrite what the rule registry decides: docs/rules.md and README rule tables, the chart's rule schema and profile comment, the `kubeguard rules` goldens.
+generate: ## Rewrite what the rule and audit check registries decide: docs/rules.md and README tables, the chart's rule schema and values comments, the `kubeguard rules` goldens.
 	go run ./hack/generate
 	go test ./cmd/kubeguard -run '^TestRules' -count=1 -update
 

@@ -48,12 +48,30 @@ type Finding struct {
 	Name      string `json:"name"`
 	// Decision is denied for a violation of an enforced rule, warned for one of a dry-run rule.
 	Decision judgement.Decision `json:"decision"`
-	Message  string             `json:"message"`
+	// Field is the offending field's path from the object's root, as the message names it (for
+	// removed-api-in-use the API version, for instance-metadata-egress the destination); Container the
+	// container concerned, if any. With Rule, Kind and Name they say which finding this is, for tools
+	// that must not read the message's words.
+	Field     string `json:"field,omitempty"`
+	Container string `json:"container,omitempty"`
+	// Workloads names, as resource/name, what a drain-blocked budget covers, or the first objects
+	// (namedExposures) an instance-metadata-egress finding exposes.
+	Workloads []string `json:"workloads,omitempty"`
+	// Nodes names the nodes whose drain a drain-blocked budget blocks, or the node an unmanaged pod
+	// runs on.
+	Nodes   []string `json:"nodes,omitempty"`
+	Message string   `json:"message"`
 	// Pods is how many unfinished pods the object controls, directly or through its ReplicaSets or Jobs.
 	Pods int `json:"pods,omitempty"`
 	// resource names the object as the API server does ("deployments.apps"); apiVersion is the version
 	// the audit read it in, for references to it.
 	resource, apiVersion string
+}
+
+// findingOf is the finding of one violation, with the message of every front-end; the caller says on
+// which object and with which decision.
+func findingOf(v rules.Violation) Finding {
+	return Finding{Rule: v.Rule, Field: v.Field, Container: v.Container, Message: judgement.Line(v)}
 }
 
 // Namespace is the tally of one namespace; the cluster-scoped objects are tallied under the name "".
@@ -335,16 +353,10 @@ func (a *auditor) audit(kind *objects.Kind, item json.RawMessage) error {
 			vs = v.DryRun
 		}
 		for _, violation := range vs {
-			a.report.Findings = append(a.report.Findings, Finding{
-				Rule:       violation.Rule,
-				Namespace:  m.Metadata.Namespace,
-				Kind:       kind.Kind,
-				Name:       m.Metadata.Name,
-				Decision:   decision,
-				Message:    judgement.Line(violation),
-				resource:   kind.QualifiedResource().String(),
-				apiVersion: schema.GroupVersion{Group: kind.Group, Version: kind.Version}.String(),
-			})
+			f := findingOf(violation)
+			f.Namespace, f.Kind, f.Name, f.Decision = m.Metadata.Namespace, kind.Kind, m.Metadata.Name, decision
+			f.resource, f.apiVersion = kind.QualifiedResource().String(), schema.GroupVersion{Group: kind.Group, Version: kind.Version}.String()
+			a.report.Findings = append(a.report.Findings, f)
 			tally.Rules[violation.Rule]++
 		}
 	}

@@ -92,7 +92,8 @@ func TestRunAttributesControlledObjectsToTheirWorkload(t *testing.T) {
 			assert.Equal(t, judgement.Warned, f.Decision)
 			assert.Equal(t, []string{"team", "team", "Namespace"}, []string{f.Namespace, f.Name, f.Kind})
 			assert.Equal(t, 5, f.Pods)
-			assert.Contains(t, f.Message, "deployments.apps/web, replicasets.apps/orphan, pods/bare can reach")
+			assert.Equal(t, "egress to 169.254.169.254:80", f.Field)
+			assert.Equal(t, []string{"deployments.apps/web", "replicasets.apps/orphan", "pods/bare"}, f.Workloads)
 			continue
 		}
 		assert.Equal(t, judgement.Denied, f.Decision)
@@ -111,4 +112,5 @@ func TestRunAttributesControlledObjectsToTheirWorkload(t *testing.T) {
 	assert.Equal(t, []int{3, 3, 0}, []int{team.Judged, team.Denied, team.Warned})
 	assert.Equal(t, 3, team.Rules["privileged"])
 	assert.True(t, r.Denied())
+	assertTextGolden(t, r)
 }

@@ -131,10 +131,9 @@ func removedAPIsInUse(metrics []byte, target minor) ([]Finding, error) {
 			Problem: fmt.Sprintf("%s %s requested, and Kubernetes %s no longer serves it (upgrading to %s)", firstNames(names), judgement.Plural(len(names), "was", "were"), gv.release, target),
 			Fix:     "move the clients and manifests that use it to a served version, then wait for the API server's count to reset (it restarts with the upgrade; AKS looks back 12 hours)",
 		}
-		out = append(out, Finding{
-			Rule: rules.RemovedAPIInUseID, Kind: "APIService", Name: service, Message: judgement.Line(v),
-			resource: "apiservices.apiregistration.k8s.io", apiVersion: "apiregistration.k8s.io/v1",
-		})
+		f := findingOf(v)
+		f.Kind, f.Name, f.resource, f.apiVersion = "APIService", service, "apiservices.apiregistration.k8s.io", "apiregistration.k8s.io/v1"
+		out = append(out, f)
 	}
 	return out, nil
 }

@@ -8,6 +8,7 @@ import (
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/util/intstr"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
@@ -177,36 +178,33 @@ func (d *drainState) drainBlocked() []upgradeFinding {
 		if len(pods) == 0 {
 			continue
 		}
-		v, ok := d.whyBlocked(b, pods)
+		v, workloads, ok := d.whyBlocked(b, pods)
 		if !ok {
 			continue
 		}
-		out = append(out, upgradeFinding{
-			Finding: Finding{
-				Rule: rules.DrainBlockedID, Namespace: b.namespace, Kind: "PodDisruptionBudget", Name: b.name,
-				Message:  judgement.Line(v),
-				resource: "poddisruptionbudgets.policy", apiVersion: "policy/v1",
-			},
-			tallied: b.tallied,
-		})
+		f := findingOf(v)
+		f.Namespace, f.Kind, f.Name = b.namespace, "PodDisruptionBudget", b.name
+		f.Workloads, f.Nodes = workloads, nodesOf(pods)
+		f.resource, f.apiVersion = "poddisruptionbudgets.policy", "policy/v1"
+		out = append(out, upgradeFinding{Finding: f, tallied: b.tallied})
 	}
 	sortFindings(out)
 	return out
 }
 
-// whyBlocked says why b allows no eviction of pods, as a violation of drain-blocked, or false when it
-// allows one. The budget is resolved as the disruption controller resolves it, percentages rounded up,
-// against the replicas the selected workloads may run with: their replica count, or their
-// HorizontalPodAutoscaler's minimum. A pod without a workload that would recreate it counts as one.
+// whyBlocked says why b allows no eviction of pods, as a violation of drain-blocked with the workloads it
+// covers (resource/name), or false when it allows one. The budget is resolved as the disruption
+// controller resolves it, percentages rounded up, against the replicas the selected workloads may run
+// with: their replica count, or their HorizontalPodAutoscaler's minimum. A pod without a workload that would recreate it counts as one.
 // Failing that, the disruption controller's own verdict on the budget as it is counts (a status it has not
 // yet written for the budget's latest generation says nothing): no disruption allowed while all the pods
 // it expects are healthy is a budget nothing will free; while some are not healthy, the drain blocks
 // until they are, which is said with the count.
-func (d *drainState) whyBlocked(b *budget, pods []*drainPod) (rules.Violation, bool) {
+func (d *drainState) whyBlocked(b *budget, pods []*drainPod) (rules.Violation, []string, bool) {
 	spec := field.NewPath("spec")
-	replicas, names := d.replicasOf(pods)
+	replicas, names, workloads := d.replicasOf(pods)
 	covered := fmt.Sprintf("the %d %s of %s", replicas, judgement.Plural(replicas, "replica", "replicas"), names)
-	blocks := "; it blocks the drain of " + nodeList(pods)
+	blocks := "; it blocks the drain of " + nodeList(nodesOf(pods))
 	v := rules.Violation{Rule: rules.DrainBlockedID, Fix: "set maxUnavailable: 1, or a minAvailable below the replicas it covers"}
 	switch {
 	case replicas == 0:
@@ -215,37 +213,39 @@ func (d *drainState) whyBlocked(b *budget, pods []*drainPod) (rules.Violation, b
 		n, err := intstr.GetScaledValueFromIntOrPercent(b.maxUnavailable, replicas, true)
 		if err == nil && n <= 0 {
 			v.Field, v.Problem = spec.Child("maxUnavailable").String(), b.maxUnavailable.String()+" allows no eviction of "+covered+blocks
-			return v, true
+			return v, workloads, true
 		}
 	case b.minAvailable != nil:
 		n, err := intstr.GetScaledValueFromIntOrPercent(b.minAvailable, replicas, true)
 		if err == nil && n >= replicas {
 			v.Field, v.Problem = spec.Child("minAvailable").String(), b.minAvailable.String()+" is at or above "+covered+blocks
-			return v, true
+			return v, workloads, true
 		}
 	}
 	s := b.status
 	if !b.current || s.ExpectedPods <= 0 || s.DisruptionsAllowed != 0 {
-		return rules.Violation{}, false
+		return rules.Violation{}, nil, false
 	}
 	v.Field = "status.disruptionsAllowed"
 	if s.CurrentHealthy >= s.ExpectedPods {
 		v.Problem = fmt.Sprintf("is 0 with all %d %s healthy (%s)%s", s.ExpectedPods, judgement.Plural(int(s.ExpectedPods), "pod", "pods"), names, blocks)
-		return v, true
+		return v, workloads, true
 	}
 	unhealthy := s.ExpectedPods - max(s.CurrentHealthy, 0)
 	v.Problem = fmt.Sprintf("is 0 because %d of its %d pods are not healthy (%s; %d must be)%s",
 		unhealthy, s.ExpectedPods, names, s.DesiredHealthy, blocks)
 	v.Fix = "make the pods that are not Ready ready (kubectl get pods -l for its selector, then their events and probes) or delete them so their controller replaces them, " +
 		"then drain; if they cannot become ready, lower the budget while you drain"
-	return v, true
+	return v, workloads, true
 }
 
-// replicasOf adds up the replicas of the workloads that control pods, each counted once, and names them.
-// A ReplicaSet counts as its Deployment when attribution resolved it to one.
-func (d *drainState) replicasOf(pods []*drainPod) (int, string) {
+// replicasOf adds up the replicas of the workloads that control pods, each counted once, and names them:
+// as the message says them ("Deployment web", the first few) and as resource/name, all of them, in the
+// same order. A ReplicaSet counts as its Deployment when attribution resolved it to one.
+func (d *drainState) replicasOf(pods []*drainPod) (int, string, []string) {
+	type named struct{ said, id string }
 	seen := map[*controller]bool{}
-	var names []string
+	var names []named
 	replicas := 0
 	for _, p := range pods {
 		w := p.owner
@@ -256,10 +256,10 @@ func (d *drainState) replicasOf(pods []*drainPod) (int, string) {
 			// No workload, or one without a replica count (a Job): each pod counts.
 			replicas++
 			if w == nil {
-				names = append(names, "Pod "+p.name)
+				names = append(names, named{"Pod " + p.name, "pods/" + p.name})
 			} else if !seen[w] {
 				seen[w] = true
-				names = append(names, w.kind.Kind+" "+w.name)
+				names = append(names, named{w.kind.Kind + " " + w.name, resourceOf(w.kind) + "/" + w.name})
 			}
 			continue
 		}
@@ -272,14 +272,26 @@ func (d *drainState) replicasOf(pods []*drainPod) (int, string) {
 			n = minimum
 		}
 		replicas += n
-		names = append(names, w.kind.Kind+" "+w.name)
+		names = append(names, named{w.kind.Kind + " " + w.name, resourceOf(w.kind) + "/" + w.name})
 	}
-	sort.Strings(names)
-	return replicas, firstNames(names)
+	sort.Slice(names, func(i, j int) bool { return names[i].said < names[j].said })
+	said, ids := make([]string, len(names)), make([]string, len(names))
+	for i, n := range names {
+		said[i], ids[i] = n.said, n.id
+	}
+	return replicas, firstNames(said), ids
 }
 
-// nodeList names the nodes the pods run on.
-func nodeList(pods []*drainPod) string {
+// resourceOf names a controller's kind as the API server names its resource ("deployments.apps").
+func resourceOf(gk schema.GroupKind) string {
+	if k, ok := objects.Lookup(gk); ok {
+		return k.QualifiedResource().String()
+	}
+	return gk.String()
+}
+
+// nodesOf lists, sorted, the nodes the pods run on.
+func nodesOf(pods []*drainPod) []string {
 	seen := map[string]bool{}
 	var nodes []string
 	for _, p := range pods {
@@ -288,10 +300,15 @@ func nodeList(pods []*drainPod) string {
 			nodes = append(nodes, p.node)
 		}
 	}
+	sort.Strings(nodes)
+	return nodes
+}
+
+// nodeList names the nodes in a message.
+func nodeList(nodes []string) string {
 	if len(nodes) == 0 {
 		return "any node its pods are scheduled to"
 	}
-	sort.Strings(nodes)
 	return judgement.Plural(len(nodes), "node ", "nodes ") + firstNames(nodes)
 }
 
@@ -321,13 +338,12 @@ func (d *drainState) unmanagedPods() []upgradeFinding {
 			Problem: "name no controller that would recreate the pod: draining " + node + " deletes it for good (kubectl drain stops on it first unless --force, or trusts a forged reference)",
 			Fix:     "run it from a Deployment, StatefulSet or Job",
 		}
-		out = append(out, upgradeFinding{
-			Finding: Finding{
-				Rule: rules.UnmanagedPodID, Namespace: p.namespace, Kind: "Pod", Name: p.name,
-				Message: judgement.Line(v), resource: "pods", apiVersion: "v1",
-			},
-			tallied: p.tallied,
-		})
+		f := findingOf(v)
+		f.Namespace, f.Kind, f.Name, f.resource, f.apiVersion = p.namespace, "Pod", p.name, "pods", "v1"
+		if p.node != "" {
+			f.Nodes = []string{p.node}
+		}
+		out = append(out, upgradeFinding{Finding: f, tallied: p.tallied})
 	}
 	sortFindings(out)
 	return out

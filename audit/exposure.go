@@ -10,7 +10,6 @@ import (
 	networkingv1 "k8s.io/api/networking/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
-	"github.com/kubeguard/kubeguard/judgement"
 	"github.com/kubeguard/kubeguard/objects"
 	"github.com/kubeguard/kubeguard/rules"
 )
@@ -83,17 +82,10 @@ func (a *auditor) addExposures() {
 			Fix: fmt.Sprintf("add a NetworkPolicy that selects every pod with policyTypes [Egress] and allows egress to 0.0.0.0/0 except %s/32 "+
 				"(the chart's blockInstanceMetadata.namespaces), and no policy that allows that address again", instanceMetadata),
 		}
-		a.report.Findings = append(a.report.Findings, Finding{
-			Rule:       MetadataRule,
-			Namespace:  ns,
-			Kind:       "Namespace",
-			Name:       ns,
-			Decision:   a.checkDecision(MetadataRule),
-			Message:    judgement.Line(v),
-			Pods:       e.pods,
-			resource:   "namespaces",
-			apiVersion: "v1",
-		})
+		f := findingOf(v)
+		f.Namespace, f.Kind, f.Name, f.Decision = ns, "Namespace", ns, a.checkDecision(MetadataRule)
+		f.Workloads, f.Pods, f.resource, f.apiVersion = e.names, e.pods, "namespaces", "v1"
+		a.report.Findings = append(a.report.Findings, f)
 		a.namespace(ns).Rules[MetadataRule]++
 	}
 }

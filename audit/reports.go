@@ -100,9 +100,16 @@ func WriteReports(ctx context.Context, client openreports.Interface, r *Report, 
 		if len(*results) >= maxResults {
 			continue
 		}
+		// The properties say which finding this is, for tools that must not read the description's words.
 		properties := map[string]string{"decision": string(f.Decision)}
 		if f.Pods > 0 {
 			properties["pods"] = strconv.Itoa(f.Pods)
+		}
+		if f.Field != "" {
+			properties["field"] = f.Field
+		}
+		if f.Container != "" {
+			properties["container"] = f.Container
 		}
 		*results = append(*results, orv1alpha1.ReportResult{
 			Source:      reportSource,

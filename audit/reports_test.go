@@ -79,7 +79,7 @@ func TestWriteReportsLeavesOthersReportsAlone(t *testing.T) {
 	assert.Equal(t, 1, r.ReportConflicts())
 	last := r.Findings[len(r.Findings)-1]
 	assert.Equal(t, []string{ConflictRule, "team-b", "Report", ReportName}, []string{last.Rule, last.Namespace, last.Kind, last.Name})
-	assert.Contains(t, last.Message, "reports.openreports.io/kubeguard-audit exists without the label app.kubernetes.io/managed-by=kubeguard-audit")
+	assertTextGolden(t, &Report{Findings: []Finding{last}})
 	assert.Equal(t, 1, r.Namespaces[2].Rules[ConflictRule])
 }
 

@@ -86,25 +86,17 @@ func runUpgrade(t *testing.T, src memorySource, server fakeAPIServer, opts Upgra
 	return r
 }
 
-func findingsOf(r *Report) []string {
-	var out []string
-	for _, f := range r.Findings {
-		out = append(out, fmt.Sprintf("%s %s %s/%s %s", f.Decision, f.Rule, f.Namespace, f.Name, f.Message))
-	}
-	return out
-}
-
 func TestDrainBlocked(t *testing.T) {
-	const fix = ". Fix: set maxUnavailable: 1, or a minAvailable below the replicas it covers"
-	blocked := func(name, why, nodes string) string {
-		return "denied drain-blocked shop/" + name + " drain-blocked: " + why + "; it blocks the drain of " + nodes + fix
+	// blocked is the finding on budget web of shop, about field, which covers Deployment web and blocks
+	// the drain of both its nodes.
+	blocked := func(field string) []found {
+		return []found{{judgement.Denied, "drain-blocked", "shop", "PodDisruptionBudget", "web", field,
+			[]string{"node-a", "node-b"}, []string{"deployments.apps/web"}}}
 	}
-	const unhealthyFix = ". Fix: make the pods that are not Ready ready (kubectl get pods -l for its selector, then their events and probes) or delete them so their controller replaces them, " +
-		"then drain; if they cannot become ready, lower the budget while you drain"
 	tests := []struct {
 		name string
 		src  memorySource
-		want []string
+		want []found
 	}{
 		{name: "minAvailable below the replicas", src: shop(pdb("web", "web", `"minAvailable":1`, ""))},
 		{name: "maxUnavailable 1", src: shop(pdb("web", "web", `"maxUnavailable":1`, ""))},
@@ -112,17 +104,17 @@ func TestDrainBlocked(t *testing.T) {
 		{
 			name: "minAvailable equal to the replicas",
 			src:  shop(pdb("web", "web", `"minAvailable":2`, "")),
-			want: []string{blocked("web", "spec.minAvailable: 2 is at or above the 2 replicas of Deployment web", "nodes node-a, node-b")},
+			want: blocked("spec.minAvailable"),
 		},
 		{
 			name: "a percentage rounded up",
 			src:  shop(pdb("web", "web", `"minAvailable":"51%"`, "")),
-			want: []string{blocked("web", "spec.minAvailable: 51% is at or above the 2 replicas of Deployment web", "nodes node-a, node-b")},
+			want: blocked("spec.minAvailable"),
 		},
 		{
 			name: "maxUnavailable 0%",
 			src:  shop(pdb("web", "web", `"maxUnavailable":"0%"`, "")),
-			want: []string{blocked("web", "spec.maxUnavailable: 0% allows no eviction of the 2 replicas of Deployment web", "nodes node-a, node-b")},
+			want: blocked("spec.maxUnavailable"),
 		},
 		{
 			name: "the HPA minimum counts, not today's replicas",
@@ -131,18 +123,17 @@ func TestDrainBlocked(t *testing.T) {
 				s[hpas] = []string{`{"metadata":{"name":"web","namespace":"shop"},"spec":{"scaleTargetRef":{"kind":"Deployment","name":"web"},"minReplicas":1}}`}
 				return s
 			}(),
-			want: []string{blocked("web", "spec.minAvailable: 1 is at or above the 1 replica of Deployment web", "nodes node-a, node-b")},
+			want: blocked("spec.minAvailable"),
 		},
 		{
 			name: "the disruption controller's verdict with every pod healthy",
 			src:  shop(pdb("web", "web", `"minAvailable":1`, `{"disruptionsAllowed":0,"currentHealthy":2,"expectedPods":2}`)),
-			want: []string{blocked("web", "status.disruptionsAllowed: is 0 with all 2 pods healthy (Deployment web)", "nodes node-a, node-b")},
+			want: blocked("status.disruptionsAllowed"),
 		},
 		{
 			name: "pods not healthy block the drain until they are",
 			src:  shop(pdb("web", "web", `"minAvailable":1`, `{"disruptionsAllowed":0,"currentHealthy":1,"desiredHealthy":1,"expectedPods":2}`)),
-			want: []string{"denied drain-blocked shop/web drain-blocked: status.disruptionsAllowed: is 0 because 1 of its 2 pods are not healthy (Deployment web; 1 must be); " +
-				"it blocks the drain of nodes node-a, node-b" + unhealthyFix},
+			want: blocked("status.disruptionsAllowed"),
 		},
 		{
 			name: "a status of an earlier generation of the budget",
@@ -156,8 +147,7 @@ func TestDrainBlocked(t *testing.T) {
 		{
 			name: "a status written by an attacker with negative counts",
 			src:  shop(pdb("web", "web", `"minAvailable":1`, `{"disruptionsAllowed":0,"currentHealthy":-5,"desiredHealthy":-1,"expectedPods":2}`)),
-			want: []string{"denied drain-blocked shop/web drain-blocked: status.disruptionsAllowed: is 0 because 2 of its 2 pods are not healthy (Deployment web; -1 must be); " +
-				"it blocks the drain of nodes node-a, node-b" + unhealthyFix},
+			want: blocked("status.disruptionsAllowed"),
 		},
 		{name: "no pod selected", src: shop(pdb("web", "api", `"minAvailable":5`, ""))},
 		{
@@ -188,6 +178,9 @@ func TestDrainBlocked(t *testing.T) {
 			r := runUpgrade(t, tt.src, fakeAPIServer{}, UpgradeOptions{})
 			assert.Equal(t, tt.want, findingsOf(r))
 			assert.Equal(t, len(tt.want) > 0, r.Denied(), "a blocked drain fails the audit")
+			if len(tt.want) > 0 {
+				assertTextGolden(t, r)
+			}
 		})
 	}
 }
@@ -201,13 +194,18 @@ func TestDrainBlockedNamesAFewNodes(t *testing.T) {
 	}
 	r := runUpgrade(t, src, fakeAPIServer{}, UpgradeOptions{})
 	require.Len(t, r.Findings, 1)
-	assert.Contains(t, r.Findings[0].Message, "nodes node-0, node-1, node-2, node-3, node-4 and 3 more.")
+	// Every node is in the finding; the message names the first few and counts the rest (the golden).
+	var nodes []string
+	for i := range 8 {
+		nodes = append(nodes, fmt.Sprint("node-", i))
+	}
+	assert.Equal(t, nodes, r.Findings[0].Nodes)
+	assertTextGolden(t, r)
 }
 
-// unmanaged is the finding for a running pod on node-a that no controller would recreate.
-func unmanaged(name string) string {
-	return "warned unmanaged-pod shop/" + name + " unmanaged-pod: metadata.ownerReferences: name no controller that would recreate the pod: " +
-		"draining node node-a deletes it for good (kubectl drain stops on it first unless --force, or trusts a forged reference). Fix: run it from a Deployment, StatefulSet or Job"
+// unmanaged is the finding for a running pod of shop on node-a that no controller would recreate.
+func unmanaged(name string) found {
+	return found{judgement.Warned, "unmanaged-pod", "shop", "Pod", name, "metadata.ownerReferences", []string{"node-a"}, nil}
 }
 
 func TestUnmanagedPod(t *testing.T) {
@@ -220,8 +218,9 @@ func TestUnmanagedPod(t *testing.T) {
 		runningPod("shop", "orphan-of-a-deleted-owner", "x", rsRef("gone"), "node-a"),
 	)
 	r := runUpgrade(t, src, fakeAPIServer{}, UpgradeOptions{})
-	assert.Equal(t, []string{unmanaged("debug"), unmanaged("orphan-of-a-deleted-owner")}, findingsOf(r))
+	assert.Equal(t, []found{unmanaged("debug"), unmanaged("orphan-of-a-deleted-owner")}, findingsOf(r))
 	assert.False(t, r.Denied(), "an unmanaged pod warns")
+	assertTextGolden(t, r)
 	for _, ns := range r.Namespaces {
 		if ns.Name == "shop" {
 			assert.Equal(t, map[string]int{"unmanaged-pod": 2}, ns.Rules)
@@ -266,19 +265,19 @@ func TestUnmanagedPodCannotHide(t *testing.T) {
 			pod := fmt.Sprintf(`{"metadata":{"name":"p","namespace":"shop","uid":"p-uid","labels":{"app":%q},"ownerReferences":[%s]},"spec":{"nodeName":"node-a"},"status":{"phase":"Running"}}`,
 				tt.labels, tt.owners)
 			src[pods] = append(src[pods], pod)
-			var want []string
+			var want []found
 			if !tt.managed {
-				want = []string{unmanaged("p")}
+				want = []found{unmanaged("p")}
 			}
 			assert.Equal(t, want, findingsOf(runUpgrade(t, src, fakeAPIServer{}, UpgradeOptions{})), "--upgrade")
 
 			// The full audit resolves pods the same way, in its one listing.
 			full, err := Run(t.Context(), src, policy.Default(), Options{APIServer: fakeAPIServer{version: "v1.36.0"}})
 			require.NoError(t, err)
-			var got []string
-			for _, f := range full.Findings {
+			var got []found
+			for _, f := range findingsOf(full) {
 				if f.Rule == "unmanaged-pod" {
-					got = append(got, fmt.Sprintf("%s %s %s/%s %s", f.Decision, f.Rule, f.Namespace, f.Name, f.Message))
+					got = append(got, f)
 				}
 			}
 			assert.Equal(t, want, got, "the full audit")
@@ -302,22 +301,29 @@ apiserver_request_total{code="200",verb="GET"} 12
 `
 
 func TestRemovedAPIInUse(t *testing.T) {
-	const fix = ". Fix: move the clients and manifests that use it to a served version, then wait for the API server's count to reset (it restarts with the upgrade; AKS looks back 12 hours)"
-	flowcontrol := "denied removed-api-in-use /v1beta3.flowcontrol.apiserver.k8s.io removed-api-in-use: flowcontrol.apiserver.k8s.io/v1beta3: flowschemas, prioritylevelconfigurations were requested, and Kubernetes 1.32 no longer serves it (upgrading to %s)" + fix
-	storage := "denied removed-api-in-use /v1beta1.storage.k8s.io removed-api-in-use: storage.k8s.io/v1beta1: volumeattributesclasses was requested, and Kubernetes 1.37 no longer serves it (upgrading to %s)" + fix
+	// Each group version a client requested and the target removes is one finding on its APIService.
+	removed := func(service, apiVersion string) found {
+		return found{judgement.Denied, "removed-api-in-use", "", "APIService", service, apiVersion, nil, nil}
+	}
+	flowcontrol := removed("v1beta3.flowcontrol.apiserver.k8s.io", "flowcontrol.apiserver.k8s.io/v1beta3")
+	storage := removed("v1beta1.storage.k8s.io", "storage.k8s.io/v1beta1")
 	tests := []struct {
 		name, version, target string
-		want                  []string
+		want                  []found
 	}{
-		{name: "the next minor by default", version: "v1.36.3", want: []string{fmt.Sprintf(flowcontrol, "1.37"), fmt.Sprintf(storage, "1.37")}},
-		{name: "a target before the removal", version: "v1.31.0", want: []string{fmt.Sprintf(flowcontrol, "1.32")}},
-		{name: "given target", version: "v1.30.0", target: "1.37", want: []string{fmt.Sprintf(flowcontrol, "1.37"), fmt.Sprintf(storage, "1.37")}},
+		{name: "the next minor by default", version: "v1.36.3", want: []found{flowcontrol, storage}},
+		{name: "a target before the removal", version: "v1.31.0", want: []found{flowcontrol}},
+		{name: "given target", version: "v1.30.0", target: "1.37", want: []found{flowcontrol, storage}},
 		{name: "given target before both", version: "v1.36.0", target: "v1.31", want: nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			r := runUpgrade(t, shop(), fakeAPIServer{version: tt.version, metrics: deprecatedMetrics}, UpgradeOptions{TargetVersion: tt.target})
 			assert.Equal(t, tt.want, findingsOf(r))
+			if len(tt.want) > 0 {
+				// The golden says which resources were requested and which version the upgrade goes to.
+				assertTextGolden(t, r)
+			}
 		})
 	}
 

@@ -129,11 +129,10 @@ func TestAuditLeavesASquattedReportAlone(t *testing.T) {
 	var conflicts []string
 	for _, f := range out.Findings {
 		if f.Rule == "report-conflict" {
-			conflicts = append(conflicts, f.Namespace+"/"+f.Kind+"/"+f.Name)
-			assert.Contains(t, f.Message, "reports.openreports.io/kubeguard-audit")
+			conflicts = append(conflicts, f.Decision+" "+f.Namespace+"/"+f.Kind+"/"+f.Name)
 		}
 	}
-	assert.Equal(t, []string{tenant + "/Report/kubeguard-audit"}, conflicts)
+	assert.Equal(t, []string{"warned " + tenant + "/Report/kubeguard-audit"}, conflicts)
 
 	got, err := client.OpenreportsV1alpha1().Reports(tenant).Get(ctx, "kubeguard-audit", metav1.GetOptions{})
 	require.NoError(t, err)
@@ -155,6 +154,6 @@ func TestAuditLeavesASquattedReportAlone(t *testing.T) {
 
 	text, stderr, code := runAudit(t, "--write-reports", "--fail-on-denied=false")
 	assert.Equal(t, 3, code)
-	assert.Contains(t, text, "warned "+tenant+" reports.openreports.io/kubeguard-audit: report-conflict: ")
+	assert.Regexp(t, `(?m)^warned `+tenant+` reports\.openreports\.io/kubeguard-audit: report-conflict: `, text)
 	assert.Contains(t, stderr, "1 report left alone")
 }

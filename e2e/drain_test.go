@@ -43,16 +43,29 @@ func dedicatedNodes(t *testing.T, ns string) []string {
 	return names
 }
 
-// upgradeFindings runs kubeguard audit --upgrade -o json with args and returns its findings of rule.
-func upgradeFindings(t *testing.T, rule string, args ...string) (findings []string, code int) {
-	t.Helper()
-	out, code := auditJSON(t, append([]string{"--upgrade"}, args...)...)
+// checkFinding is what identifies a finding of an audit check: its decision, object, field and the
+// nodes and workloads it names. The words are the audit's goldens'.
+type checkFinding struct {
+	Decision, Kind, Namespace, Name, Field string
+	Nodes, Workloads                       []string
+}
+
+// findingsOfCheck returns the findings of rule in out, by identity.
+func findingsOfCheck(out auditOutput, rule string) []checkFinding {
+	var findings []checkFinding
 	for _, f := range out.Findings {
 		if f.Rule == rule {
-			findings = append(findings, fmt.Sprintf("%s %s %s/%s: %s", f.Decision, f.Kind, f.Namespace, f.Name, f.Message))
+			findings = append(findings, checkFinding{f.Decision, f.Kind, f.Namespace, f.Name, f.Field, f.Nodes, f.Workloads})
 		}
 	}
-	return findings, code
+	return findings
+}
+
+// upgradeFindings runs kubeguard audit --upgrade -o json with args and returns its findings of rule.
+func upgradeFindings(t *testing.T, rule string, args ...string) (findings []checkFinding, code int) {
+	t.Helper()
+	out, code := auditJSON(t, append([]string{"--upgrade"}, args...)...)
+	return findingsOfCheck(out, rule), code
 }
 
 // The audit's drain prediction is what a real drain does: a Deployment of two replicas under a budget of
@@ -105,24 +118,15 @@ func TestUpgradeAuditPredictsTheDrain(t *testing.T) {
 	drained := podNodes[0]
 
 	// The prediction.
+	// The budget shop, by its minAvailable, covers Deployment shop and blocks the drain of the nodes its
+	// pods run on.
 	findings, code := upgradeFindings(t, "drain-blocked", "-n", ns)
-	nodeWord := "nodes "
-	if len(podNodes) == 1 {
-		nodeWord = "node "
-	}
-	prediction := []string{"denied PodDisruptionBudget " + ns + "/shop: drain-blocked: spec.minAvailable: 2 is at or above the 2 replicas of Deployment shop; " +
-		"it blocks the drain of " + nodeWord + strings.Join(podNodes, ", ") + ". Fix: set maxUnavailable: 1, or a minAvailable below the replicas it covers"}
+	prediction := []checkFinding{{"denied", "PodDisruptionBudget", ns, "shop", "spec.minAvailable", podNodes, []string{"deployments.apps/shop"}}}
 	assert.Equal(t, prediction, findings)
 	assert.Equal(t, 1, code, "a blocked drain fails the audit")
 	// The plain audit says the same from its one listing.
 	out, _ := auditJSON(t, "-n", ns)
-	var plain []string
-	for _, f := range out.Findings {
-		if f.Rule == "drain-blocked" {
-			plain = append(plain, fmt.Sprintf("%s %s %s/%s: %s", f.Decision, f.Kind, f.Namespace, f.Name, f.Message))
-		}
-	}
-	assert.Equal(t, prediction, plain, "the plain audit")
+	assert.Equal(t, prediction, findingsOfCheck(out, "drain-blocked"), "the plain audit")
 
 	// The truth: the drain fails on that budget. kubectl names no budget; the Eviction API's cause does.
 	res = kubectl(t, "drain", drained, "--ignore-daemonsets", "--delete-emptydir-data", "--timeout=20s")
@@ -200,21 +204,18 @@ func TestUpgradeAuditNamesRemovedAPIsInUse(t *testing.T) {
 	group, version, _ := strings.Cut(gv, "/")
 	name := version + "." + group
 	removes := framework.DeprecatedGroupVersionRemovedIn
-	named := func(findings []string) []string {
-		var out []string
+	// The finding is on the group version's APIService, about that group version.
+	named := func(findings []checkFinding) []checkFinding {
+		var out []checkFinding
 		for _, f := range findings {
-			if strings.HasPrefix(f, "denied APIService /"+name+": ") {
+			if f.Kind == "APIService" && f.Name == name {
 				out = append(out, f)
 			}
 		}
 		return out
 	}
 	findings, code := upgradeFindings(t, "removed-api-in-use", "--target-version", removes)
-	findings = named(findings)
-	require.Len(t, findings, 1, "%s requested", gv)
-	assert.Contains(t, findings[0], "removed-api-in-use: "+gv+": ")
-	assert.Contains(t, findings[0], "ipaddresses")
-	assert.Contains(t, findings[0], "Kubernetes "+removes+" no longer serves it")
+	assert.Equal(t, []checkFinding{{Decision: "denied", Kind: "APIService", Name: name, Field: gv}}, named(findings), "%s requested", gv)
 	assert.Equal(t, 1, code)
 
 	var minor int
@@ -277,16 +278,18 @@ func TestUpgradeAuditSeesThroughAForgedController(t *testing.T) {
 		Spec: compliantPodSpec(),
 	}, metav1.CreateOptions{})
 	require.NoError(t, err)
+	var node string
 	eventually(t, settleTimeout, "the stowaway running", func() (bool, string) {
 		p, err := client.CoreV1().Pods(ns).Get(ctx, "stowaway", metav1.GetOptions{})
 		if err != nil {
 			return false, err.Error()
 		}
+		node = p.Spec.NodeName
 		return p.Status.Phase == corev1.PodRunning, string(p.Status.Phase)
 	})
 
+	// Only the stowaway, on its controller reference, naming the node whose drain would lose it.
 	findings, code := upgradeFindings(t, "unmanaged-pod", "-n", ns)
-	require.Len(t, findings, 1, "only the stowaway: %v", findings)
-	assert.True(t, strings.HasPrefix(findings[0], "warned Pod "+ns+"/stowaway: unmanaged-pod: metadata.ownerReferences: name no controller that would recreate the pod"), findings[0])
+	assert.Equal(t, []checkFinding{{"warned", "Pod", ns, "stowaway", "metadata.ownerReferences", []string{node}, nil}}, findings)
 	assert.Zero(t, code, "unmanaged-pod warns by default")
 }

@@ -1,8 +1,6 @@
 package e2e
 
 import (
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -17,9 +15,7 @@ import (
 // Under the restricted profile, every Pod Security rule refuses what it is for, through kubectl, on a
 // Deployment the default profile admits; a pod hardened to the restricted level is created.
 func TestRestrictedProfileThroughKubectl(t *testing.T) {
-	config := filepath.Join(t.TempDir(), "config.yaml")
-	require.NoError(t, os.WriteFile(config, []byte("profile: restricted\n"), 0o644))
-	restartKubeguard(t, config)
+	restartKubeguard(t, manifestConfig(t, "profile: restricted\n"))
 	t.Cleanup(func() { restartKubeguard(t, "") })
 	ns := newNamespace(t, false)
 	deployments := workloads[1]

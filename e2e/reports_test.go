@@ -70,11 +70,16 @@ func TestAuditWritesReports(t *testing.T) {
 		assert.Equal(t, orv1alpha1.Result("fail"), res.Result)
 		require.Len(t, res.Subjects, 1)
 		assert.Equal(t, ns, res.Subjects[0].Namespace)
-		assert.Contains(t, res.Description, "Fix: ")
+		// The result says which field of which container, for tools; the description is the audit's line.
+		assert.Equal(t, "app", res.Properties["container"])
+		assert.NotEmpty(t, res.Description)
+		specPath := "spec"
 		if res.Subjects[0].Kind == "Deployment" {
+			specPath = "spec.template.spec"
 			assert.Equal(t, "apps/v1", res.Subjects[0].APIVersion)
 			assert.Equal(t, "3", res.Properties["pods"])
 		}
+		assert.Equal(t, noncompliantViolations(specPath)[0].field, res.Properties["field"], "the privileged field of %s", res.Subjects[0].Kind)
 	}
 	assert.Len(t, results(report, "instance-metadata-egress"), 1)
 	unmanaged := results(report, "unmanaged-pod")

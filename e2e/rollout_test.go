@@ -177,7 +177,8 @@ func TestDebugContainerAfterAnUnconfinedOne(t *testing.T) {
 // rolloutConfig stages enforcement by dates: privileged and privilege-escalation (which a privileged
 // container also breaks) are enforced from a date far ahead, seccomp-profile from one long past; one namespace has a dry-run window still open and one whose window has closed;
 // one namespace had an exemption that has expired; updates are judged in full.
-const rolloutConfig = `
+const rolloutConfig = `apiVersion: kubeguard.io/v1alpha1
+kind: Configuration
 updates: full
 rules:
   privileged: {enforceAfter: "2099-01-01T00:00:00Z"}

@@ -15,7 +15,7 @@ const (
 	RemovedAPIInUseID        = "removed-api-in-use"
 )
 
-// AuditChecks returns every audit check in report order. The upgrade checks (Upgrade) are the ones
+// AuditChecks returns every audit check in report order. The upgrade checks (Upgrade set) are the ones
 // kubeguard audit --upgrade runs alone.
 func AuditChecks() []Rule {
 	return []Rule{
@@ -27,17 +27,20 @@ func AuditChecks() []Rule {
 		},
 		{
 			ID:       DrainBlockedID,
+			Upgrade:  true,
 			Doc:      "Reports PodDisruptionBudgets that allow no eviction of the pods they cover, which makes node drains and so upgrades fail.",
 			Profiles: allProfiles(),
 		},
 		{
 			ID:              UnmanagedPodID,
+			Upgrade:         true,
 			Doc:             "Reports running pods that no controller would recreate, which a node drain deletes for good.",
 			Profiles:        allProfiles(),
 			DryRunByDefault: true,
 		},
 		{
 			ID:       RemovedAPIInUseID,
+			Upgrade:  true,
 			Doc:      "Reports deprecated APIs that clients requested and that the target Kubernetes version no longer serves.",
 			Profiles: allProfiles(),
 		},
@@ -46,5 +49,21 @@ func AuditChecks() []Rule {
 
 // UpgradeCheck reports whether the audit check id is one of those kubeguard audit --upgrade runs.
 func UpgradeCheck(id string) bool {
-	return id == DrainBlockedID || id == UnmanagedPodID || id == RemovedAPIInUseID
+	for _, c := range AuditChecks() {
+		if c.ID == id {
+			return c.Upgrade
+		}
+	}
+	return false
+}
+
+// UpgradeCheckIDs returns the IDs of the audit checks kubeguard audit --upgrade runs, in report order.
+func UpgradeCheckIDs() []string {
+	var ids []string
+	for _, c := range AuditChecks() {
+		if c.Upgrade {
+			ids = append(ids, c.ID)
+		}
+	}
+	return ids
 }

@@ -10,8 +10,9 @@ import (
 // and no Check function (the webhook must never run one).
 func TestAuditChecks(t *testing.T) {
 	seen := map[string]bool{}
-	for _, id := range IDs() {
-		seen[id] = true
+	for _, r := range All() {
+		seen[r.ID] = true
+		assert.False(t, r.Upgrade, "%s: only an audit check is an upgrade check", r.ID)
 	}
 	var ids []string
 	for _, c := range AuditChecks() {
@@ -31,4 +32,7 @@ func TestAuditChecks(t *testing.T) {
 		}
 	}
 	assert.Equal(t, []string{"drain-blocked", "unmanaged-pod", "removed-api-in-use"}, upgrade)
+	assert.Equal(t, upgrade, UpgradeCheckIDs())
+	assert.False(t, UpgradeCheck("privileged"), "a rule is no upgrade check")
+	assert.False(t, UpgradeCheck("no-such-check"))
 }

@@ -25,6 +25,9 @@ type Rule struct {
 	// DryRunByDefault makes a profile that turns the rule on give it dry-run rather than enforce: for an
 	// audit check whose findings are worth knowing but should fail nothing unless a cluster admin says so.
 	DryRunByDefault bool
+	// Upgrade marks an audit check that says whether a cluster upgrade can go through: kubeguard audit
+	// --upgrade runs these alone.
+	Upgrade bool
 }
 
 // Options are the rule settings a cluster admin may change.

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/kubeguard/kubeguard/e2e/framework"
+	"github.com/kubeguard/kubeguard/rules"
 )
 
 // The targets of an audit of the default cluster.
@@ -83,7 +84,11 @@ func run(ctx context.Context) error {
 	kubeguard := filepath.Join(bin, "kubeguard")
 	// The same audit without the upgrade checks, so that what they add is measured in the same run.
 	withoutUpgrade := filepath.Join(dir, "without-upgrade-checks.yaml")
-	if err := os.WriteFile(withoutUpgrade, []byte("rules:\n  drain-blocked: {mode: \"off\"}\n  unmanaged-pod: {mode: \"off\"}\n  removed-api-in-use: {mode: \"off\"}\n"), 0o644); err != nil {
+	config := "apiVersion: kubeguard.io/v1alpha1\nkind: Configuration\nrules:\n"
+	for _, id := range rules.UpgradeCheckIDs() {
+		config += "  " + id + ": {mode: \"off\"}\n"
+	}
+	if err := os.WriteFile(withoutUpgrade, []byte(config), 0o644); err != nil {
 		return err
 	}
 	// Each audit runs rounds times, alternating, and the median counts: the machine is shared.

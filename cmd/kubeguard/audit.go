@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"time"
 
 	openreports "github.com/openreports/reports-api/pkg/client/clientset/versioned"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/kubeguard/kubeguard/audit"
 	"github.com/kubeguard/kubeguard/judgement"
+	"github.com/kubeguard/kubeguard/rules"
 )
 
 func runAudit(args []string, stdout, stderr io.Writer) int {
@@ -27,7 +29,7 @@ func runAudit(args []string, stdout, stderr io.Writer) int {
 	failOnDenied := fs.Bool("fail-on-denied", true, "exit 1 when something would be denied; false for scheduled audits, whose findings are in the reports")
 	writeReports := fs.Bool("write-reports", false, "also write the findings as OpenReports (a Report per namespace, a ClusterReport), replacing earlier ones;\n"+
 		"a report of kubeguard's name without its managed-by label is left alone and reported as report-conflict")
-	upgrade := fs.Bool("upgrade", false, "run only the upgrade checks (drain-blocked, unmanaged-pod, removed-api-in-use): can the cluster be upgraded now?\n"+
+	upgrade := fs.Bool("upgrade", false, "run only the upgrade checks ("+strings.Join(rules.UpgradeCheckIDs(), ", ")+"): can the cluster be upgraded now?\n"+
 		"without it they run with the rules; --write-reports then replaces only their results in the reports")
 	target := fs.String("target-version", "", "the Kubernetes version removed-api-in-use judges against, like 1.34 (default: the minor after the API server's)")
 	fs.Usage = func() {

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/kubeguard/kubeguard/objects"
 	"github.com/kubeguard/kubeguard/rules"
 )
 
@@ -91,10 +92,20 @@ func TestRulesListsEffectiveModes(t *testing.T) {
 
 	table, judged, found := strings.Cut(r.stdout, "\n\n")
 	require.True(t, found, "a blank line ends the table")
+	// Every judged kind is named by its resource, and its group where it has one, in the table's order.
+	var kinds []string
+	for _, k := range objects.Kinds() {
+		name := k.Resource
+		if k.Group != "" {
+			name += "." + k.Group
+		}
+		kinds = append(kinds, name)
+	}
+	lines := strings.SplitAfter(judged, "\n")
+	require.Greater(t, len(lines), 2)
 	assert.Equal(t, "Profile: aks at Pod Security version latest (v1.37) (PROFILES lists the profiles that turn each rule on; (v1.N+): from that version on).\n"+
-		"Judged: pods, podtemplates, replicationcontrollers, deployments.apps, replicasets.apps, statefulsets.apps, "+
-		"daemonsets.apps, jobs.batch, cronjobs.batch, rolebindings.rbac.authorization.k8s.io, clusterrolebindings.rbac.authorization.k8s.io, "+
-		"poddisruptionbudgets.policy.\n", strings.SplitAfter(judged, "\n")[0]+strings.SplitAfter(judged, "\n")[1])
+		"Judged: "+strings.Join(kinds, ", ")+".\n", lines[0]+lines[1])
+	assert.Contains(t, kinds, "deployments.apps")
 	assert.Contains(t, judged, "\nkubeguard audit also runs these checks (--upgrade runs only drain-blocked, unmanaged-pod and removed-api-in-use):\nCHECK")
 	for _, id := range []string{"instance-metadata-egress", "drain-blocked", "unmanaged-pod", "removed-api-in-use"} {
 		assert.Regexp(t, "(?m)^"+id+" ", judged, "the audit checks are listed")

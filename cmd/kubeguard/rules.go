@@ -52,7 +52,7 @@ func runRules(args []string, stdout, stderr io.Writer) int {
 
 	// The audit checks judge the live cluster rather than a request: the webhook never runs them, and
 	// their modes say how kubeguard audit reports what they find.
-	fmt.Fprintln(stdout, "\nkubeguard audit also runs these checks (--upgrade runs only drain-blocked, unmanaged-pod and removed-api-in-use):")
+	fmt.Fprintf(stdout, "\nkubeguard audit also runs these checks (--upgrade runs only %s):\n", andList(rules.UpgradeCheckIDs()))
 	w = tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(w, "CHECK\tMODE\tENFORCED FROM\tPROFILES\tDESCRIPTION")
 	for _, c := range p.Checks {
@@ -87,4 +87,12 @@ func joinProfiles(r *rules.Rule) string {
 		}
 	}
 	return strings.Join(names, ",")
+}
+
+// andList joins words as a sentence does: "a", "a and b", "a, b and c".
+func andList(words []string) string {
+	if len(words) < 2 {
+		return strings.Join(words, "")
+	}
+	return strings.Join(words[:len(words)-1], ", ") + " and " + words[len(words)-1]
 }

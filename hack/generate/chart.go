@@ -90,10 +90,11 @@ func replaceProperty(doc, name, text string) (string, error) {
 	return doc[:start] + text + rest[end+len("\n    }"):], nil
 }
 
-// renderValues rewrites the comment of values.yaml that says which rules each profile turns on.
+// renderValues rewrites the comments of values.yaml that say which rules each profile turns on and which
+// audit checks take a mode under rules, with the mode every profile gives them.
 func renderValues(reg []registry, current []byte) ([]byte, error) {
 	var b strings.Builder
-	entries := configurable(reg)
+	entries := profiled(reg)
 	for _, p := range rules.Profiles() {
 		var ids []string
 		for _, e := range entries {
@@ -106,6 +107,29 @@ func renderValues(reg []registry, current []byte) ([]byte, error) {
 	}
 	begin, end := yamlMarkers("profiles")
 	doc, err := replaceRegion(string(current), begin, end, b.String())
+	if err != nil {
+		return nil, err
+	}
+	b.Reset()
+	var checks []entry
+	for _, r := range reg {
+		if r.configurable && !r.profiled {
+			checks = append(checks, r.entries...)
+		}
+	}
+	width := 0
+	for _, e := range checks {
+		width = max(width, len(e.ID))
+	}
+	for _, e := range checks {
+		text := e.defaultMode() + " under " + strings.ReplaceAll(profileList(e.Profiles), ", ", ",")
+		if e.Upgrade {
+			text += "; run by --upgrade too"
+		}
+		b.WriteString(wrapComment(fmt.Sprintf("%-*s - ", width, e.ID), text, 78))
+	}
+	begin, end = yamlMarkers("checks")
+	doc, err = replaceRegion(doc, begin, end, b.String())
 	return []byte(doc), err
 }
 

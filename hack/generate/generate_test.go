@@ -50,6 +50,9 @@ func TestStaleFilesAreCaught(t *testing.T) {
 		Settings: []rules.Setting{{Name: "allowNothing", Doc: "Lets nothing pass.", Type: rules.Boolean}}})
 	entries[0].Profiles = []rules.Profile{rules.Baseline}
 	changed[0].entries = entries
+	checks := append([]entry(nil), reg[1].entries...)
+	checks = append(checks, entry{ID: "no-new-check", Doc: "Reports nothing yet.", Profiles: []rules.Profile{rules.AKS}, Upgrade: true})
+	changed[1].entries = checks
 
 	for _, out := range outputs() {
 		t.Run(out.path, func(t *testing.T) {
@@ -59,6 +62,7 @@ func TestStaleFilesAreCaught(t *testing.T) {
 			require.NoError(t, err)
 			assert.NotEqual(t, string(current), string(got), "a new rule must change %s", out.path)
 			assert.Contains(t, string(got), "no-new-thing")
+			assert.Contains(t, string(got), "no-new-check", "a new audit check must change %s", out.path)
 			again, err := out.render(changed, got)
 			require.NoError(t, err)
 			assert.Equal(t, string(got), string(again), "generating twice changes nothing")
@@ -71,6 +75,20 @@ func TestStaleFilesAreCaught(t *testing.T) {
 	assert.Contains(t, string(got), "## no-new-thing\n\n> **Profiles:** restricted. **Settings:** `mode`, `allowNothing` ([defaults](#configuration)).\n\nRejects nothing yet.\n\n"+placeholder+"\n")
 	assert.Contains(t, string(got), "| [`no-new-thing`](#no-new-thing) | `allowNothing` | boolean | `false` | Lets nothing pass. |")
 	assert.Contains(t, string(got), "| [`privileged`](#privileged) | baseline | ")
+	assert.Contains(t, string(got), "### no-new-check\n\n> **Profiles:** aks (default mode `enforce`). **Settings:** `mode` only. Run by `--upgrade` too.\n\nReports nothing yet.\n\n"+placeholder+"\n")
+	assert.Contains(t, string(got), "| [`no-new-check`](#no-new-check) | aks | enforce | yes | Reports nothing yet. |")
+	// The profile tables list the rules a profile turns on; the audit checks have their own table.
+	begin, end := markdownMarkers("profiles table")
+	profiles, _, err := region(string(got), begin, end)
+	require.NoError(t, err)
+	assert.NotContains(t, profiles, "no-new-check")
+	assert.NotContains(t, profiles, "drain-blocked")
+	assert.Contains(t, profiles, "no-new-thing")
+	schema, err := os.ReadFile(filepath.Join(root, "deploy/charts/kubeguard/values.schema.json"))
+	require.NoError(t, err)
+	got, err = renderSchema(changed, schema)
+	require.NoError(t, err)
+	assert.Contains(t, string(got), `"no-new-check": { "$ref": "#/definitions/rule" }`, "an audit check takes mode and enforceAfter in the chart's values")
 }
 
 // What the generator cannot place it refuses, with the reason, rather than writing a half-right file.
@@ -87,6 +105,9 @@ func TestGeneratorRefusesWhatItCannotPlace(t *testing.T) {
 	gone := strings.Replace(string(doc), "## host-ports\n", "## host-ports-gone\n", 1)
 	_, err = renderRulesDoc(reg, []byte(gone))
 	assert.ErrorContains(t, err, "host-ports-gone")
+	goneCheck := strings.Replace(string(doc), "### drain-blocked\n", "### drain-blocked-gone\n", 1)
+	_, err = renderRulesDoc(reg, []byte(goneCheck))
+	assert.ErrorContains(t, err, "drain-blocked-gone")
 
 	// A section that no longer describes a setting of its rule.
 	undescribed := strings.ReplaceAll(string(doc), "`allowInUserNamespace`", "`allowInUserNS`")

@@ -1,6 +1,7 @@
-// Command generate rewrites every file, or part of a file, that repeats what the registries declare: the
-// rule tables, rule sections, settings and profile tables of docs/rules.md, the README's rule table, the
-// chart's schema for rule settings and profiles, and the profile comment of its values.yaml. `make
+// Command generate rewrites every file, or part of a file, that repeats what the registries (rules.All and
+// rules.AuditChecks) declare: the rule and audit check tables and sections, the settings and profile
+// tables of docs/rules.md, the README's two tables, the chart's schema for rule and check settings and
+// profiles, and the profile and audit check comments of its values.yaml. `make
 // generate` runs it (and regenerates the `kubeguard rules` goldens); go test ./hack/generate fails with
 // "run make generate" while any of these files differs from what it would write.
 //

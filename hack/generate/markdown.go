@@ -8,13 +8,13 @@ import (
 	"github.com/kubeguard/kubeguard/rules"
 )
 
-// renderRulesDoc regenerates the rule table, the rule sections' skeletons, the settings table and the two
-// profile tables of docs/rules.md.
+// renderRulesDoc regenerates the rule and audit check tables, their sections' skeletons, the settings table
+// and the two profile tables of docs/rules.md.
 func renderRulesDoc(reg []registry, current []byte) ([]byte, error) {
 	doc := string(current)
 	for _, r := range reg {
 		var err error
-		if doc, err = replaceMarkdown(doc, r.name+" table", entryTable(r.entries, "#")); err != nil {
+		if doc, err = replaceMarkdown(doc, r.name+" table", r.table(r.entries, "#")); err != nil {
 			return nil, err
 		}
 		if doc, err = renderSections(doc, r); err != nil {
@@ -26,7 +26,7 @@ func renderRulesDoc(reg []registry, current []byte) ([]byte, error) {
 		body func(string) (string, error)
 	}{
 		{"settings table", func(string) (string, error) { return settingsTable(configurable(reg)), nil }},
-		{"profiles table", func(string) (string, error) { return profilesTable(configurable(reg)), nil }},
+		{"profiles table", func(string) (string, error) { return profilesTable(profiled(reg)), nil }},
 		{"pod security controls", func(old string) (string, error) { return controlsTable(configurable(reg), old) }},
 	}
 	for _, s := range steps {
@@ -46,12 +46,13 @@ func renderRulesDoc(reg []registry, current []byte) ([]byte, error) {
 	return []byte(doc), nil
 }
 
-// renderReadme regenerates the README's rule table, whose IDs link to their sections in docs/rules.md.
+// renderReadme regenerates the README's rule and audit check tables, whose IDs link to their sections in
+// docs/rules.md.
 func renderReadme(reg []registry, current []byte) ([]byte, error) {
 	doc := string(current)
 	for _, r := range reg {
 		var err error
-		if doc, err = replaceMarkdown(doc, r.name+" table", entryTable(r.entries, "docs/rules.md#")); err != nil {
+		if doc, err = replaceMarkdown(doc, r.name+" table", r.table(r.entries, "docs/rules.md#")); err != nil {
 			return nil, err
 		}
 	}
@@ -71,6 +72,24 @@ func entryTable(entries []entry, anchorBase string) string {
 		fmt.Fprintf(&b, "| [`%s`](%s%s) | %s | %s |\n", e.ID, anchorBase, e.ID, profileList(e.Profiles), cell(e.Doc))
 	}
 	return b.String()
+}
+
+// checkTable lists audit checks in registry order, each linked to its section under anchorBase, with the
+// mode a profile gives it and whether kubeguard audit --upgrade runs it.
+func checkTable(entries []entry, anchorBase string) string {
+	var b strings.Builder
+	b.WriteString("| ID | profiles | default mode | `--upgrade` | what it reports |\n|---|---|---|---|---|\n")
+	for _, e := range entries {
+		fmt.Fprintf(&b, "| [`%s`](%s%s) | %s | %s | %s | %s |\n", e.ID, anchorBase, e.ID, profileList(e.Profiles), e.defaultMode(), yesNo(e.Upgrade), cell(e.Doc))
+	}
+	return b.String()
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
 }
 
 // profileList names profiles in the registry's order of profiles, or "none".

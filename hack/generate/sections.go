@@ -14,7 +14,8 @@ const summaryPrefix = "> **Profiles:** "
 // messages and the fix are for a person to write, and the staleness test fails until one has.
 const placeholder = "<!-- write here, as for the other rules: why, the fields read, the messages and the fix -->"
 
-// renderSections rewrites the registry's sections region of docs/rules.md: one "## <id>" section per entry,
+// renderSections rewrites the registry's sections region of docs/rules.md: one "## <id>" section per entry
+// ("### <id>" for a registry whose sections sit under a heading of their own),
 // in registry order, each opened by a generated line (profiles and settings) and followed by its
 // hand-written body, which is kept as it is. A new entry gets its doc and a placeholder; a section whose
 // entry is gone is an error rather than prose silently dropped.
@@ -24,7 +25,7 @@ func renderSections(doc string, r registry) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	bodies, err := sectionBodies(old)
+	bodies, err := sectionBodies(old, r.heading)
 	if err != nil {
 		return "", err
 	}
@@ -33,7 +34,7 @@ func renderSections(doc string, r registry) (string, error) {
 		if i > 0 {
 			b.WriteString("\n")
 		}
-		b.WriteString("## " + e.ID + "\n\n" + summary(e, r.configurable) + "\n\n")
+		b.WriteString(r.heading + e.ID + "\n\n" + r.summary(e) + "\n\n")
 		body, ok := bodies[e.ID]
 		if !ok {
 			body = e.Doc + "\n\n" + placeholder + "\n"
@@ -53,33 +54,44 @@ func renderSections(doc string, r registry) (string, error) {
 	return replaceRegion(doc, begin, end, b.String())
 }
 
-// summary is the generated line under an entry's heading.
-func summary(e entry, configurable bool) string {
-	line := summaryPrefix + profileList(e.Profiles) + "."
-	if !configurable {
-		return line
+// ruleSummary is the generated line under a rule's heading: its profiles and settings.
+func ruleSummary(e entry) string {
+	return summaryPrefix + profileList(e.Profiles) + ". " + settingsSummary(e)
+}
+
+// checkSummary is the generated line under an audit check's heading: its profiles with the mode they give
+// it, its settings, and whether kubeguard audit --upgrade runs it.
+func checkSummary(e entry) string {
+	upgrade := " Not run by `--upgrade`."
+	if e.Upgrade {
+		upgrade = " Run by `--upgrade` too."
 	}
+	return summaryPrefix + profileList(e.Profiles) + " (default mode `" + e.defaultMode() + "`). " + settingsSummary(e) + upgrade
+}
+
+// settingsSummary names the keys an entry takes under rules.<id>.
+func settingsSummary(e entry) string {
 	if len(e.Settings) == 0 {
-		return line + " **Settings:** `mode` only."
+		return "**Settings:** `mode` only."
 	}
 	names := []string{"`mode`"}
 	for _, s := range e.Settings {
 		names = append(names, "`"+s.Name+"`")
 	}
-	return line + " **Settings:** " + strings.Join(names, ", ") + " ([defaults](#configuration))."
+	return "**Settings:** " + strings.Join(names, ", ") + " ([defaults](#configuration))."
 }
 
 // sectionBodies splits a sections region into each section's hand-written body, keyed by ID. A section ends
-// where a line starts with "## ", so a body's own headings are "###" or deeper.
-func sectionBodies(region string) (map[string]string, error) {
+// where a line starts with heading ("## "), so a body's own headings are one level deeper or more.
+func sectionBodies(region, heading string) (map[string]string, error) {
 	bodies := map[string]string{}
 	if strings.TrimSpace(region) == "" {
 		return bodies, nil
 	}
-	if !strings.HasPrefix(region, "## ") {
-		return nil, fmt.Errorf("the sections region must start with a \"## <id>\" heading")
+	if !strings.HasPrefix(region, heading) {
+		return nil, fmt.Errorf("the sections region must start with a %q heading", heading+"<id>")
 	}
-	for _, part := range strings.Split(region[len("## "):], "\n## ") {
+	for _, part := range strings.Split(region[len(heading):], "\n"+heading) {
 		id, body, _ := strings.Cut(part, "\n")
 		if _, dup := bodies[id]; dup {
 			return nil, fmt.Errorf("two sections for %s", id)
