@@ -7,7 +7,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/prometheus/client_golang/prometheus"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"sigs.k8s.io/yaml"
@@ -29,41 +28,12 @@ type prometheusRule struct {
 	} `json:"spec"`
 }
 
-// describedMetrics records what collectors describe when they are registered: the metrics the code
-// exports, with their label names, whether or not a series exists yet.
-type describedMetrics map[string][]string
-
-var descName = regexp.MustCompile(`^Desc\{fqName: "([^"]+)", .*variableLabels: \{([^}]*)\}\}$`)
-
-func (d describedMetrics) Register(c prometheus.Collector) error {
-	ch := make(chan *prometheus.Desc)
-	go func() {
-		c.Describe(ch)
-		close(ch)
-	}()
-	for desc := range ch {
-		m := descName.FindStringSubmatch(desc.String())
-		if m == nil {
-			panic("cannot read the metric description " + desc.String())
-		}
-		d[m[1]] = strings.Split(m[2], ",")
-	}
-	return nil
-}
-
-func (d describedMetrics) MustRegister(cs ...prometheus.Collector) {
-	for _, c := range cs {
-		_ = d.Register(c)
-	}
-}
-
-func (d describedMetrics) Unregister(prometheus.Collector) bool { return false }
-
 // kubeguardMetrics are the metrics `kubeguard serve` registers for its admission path.
-func kubeguardMetrics() describedMetrics {
-	d := describedMetrics{}
-	webhook.NewMetrics(d)
-	return d
+func kubeguardMetrics(t *testing.T) map[string][]string {
+	t.Helper()
+	labels, err := webhook.MetricLabels()
+	require.NoError(t, err)
+	return labels
 }
 
 // targetLabels are added by Prometheus to every series it scrapes, whatever the metric.
@@ -117,7 +87,7 @@ func promqlSeries(expr string) (metrics map[string][]string, grouped []string) {
 
 // familyOf is the metric a series name belongs to: a histogram's _bucket, _sum and _count series are its
 // own.
-func familyOf(series string, registered describedMetrics) (string, bool) {
+func familyOf(series string, registered map[string][]string) (string, bool) {
 	if _, ok := registered[series]; ok {
 		return series, true
 	}
@@ -139,7 +109,7 @@ func TestPrometheusRuleReadsKubeguardMetrics(t *testing.T) {
 
 	var rule prometheusRule
 	require.NoError(t, yaml.Unmarshal(only(t, parseManifests(t, h.template(t, []string{valuesFile("options")})), "PrometheusRule").YAML, &rule))
-	registered := kubeguardMetrics()
+	registered := kubeguardMetrics(t)
 	require.NotEmpty(t, registered)
 
 	alerts := 0

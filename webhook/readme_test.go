@@ -12,45 +12,11 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/prometheus/client_golang/prometheus"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/kubeguard/kubeguard/policy"
 )
-
-// describedMetrics records what collectors describe when they are registered: the metrics the code
-// exports with their label names, whether or not a series exists yet.
-type describedMetrics map[string][]string
-
-var descName = regexp.MustCompile(`^Desc\{fqName: "([^"]+)", .*variableLabels: \{([^}]*)\}\}$`)
-
-func (d describedMetrics) Register(c prometheus.Collector) error {
-	ch := make(chan *prometheus.Desc)
-	go func() {
-		c.Describe(ch)
-		close(ch)
-	}()
-	for desc := range ch {
-		m := descName.FindStringSubmatch(desc.String())
-		if m == nil {
-			panic("cannot read the metric description " + desc.String())
-		}
-		d[m[1]] = nil
-		if m[2] != "" {
-			d[m[1]] = strings.Split(m[2], ",")
-		}
-	}
-	return nil
-}
-
-func (d describedMetrics) MustRegister(cs ...prometheus.Collector) {
-	for _, c := range cs {
-		_ = d.Register(c)
-	}
-}
-
-func (d describedMetrics) Unregister(prometheus.Collector) bool { return false }
 
 // declaredDecisions reads the values of judgement's Decision constants from their declaration, so that a
 // decision added there must be added to the README.
@@ -96,7 +62,7 @@ func TestReadmeListsTheMetrics(t *testing.T) {
 	list, _, _ = strings.Cut(list, "\n\n")
 	list = strings.Join(strings.Fields(list), " ")
 
-	listed := describedMetrics{}
+	listed := map[string][]string{}
 	values := map[string][]string{}
 	for _, m := range readmeMetric.FindAllStringSubmatch(list, -1) {
 		listed[m[1]] = nil
@@ -107,8 +73,8 @@ func TestReadmeListsTheMetrics(t *testing.T) {
 			values[m[1]+"/"+m[3]] = strings.Split(m[4], ", ")
 		}
 	}
-	registered := describedMetrics{}
-	NewMetrics(registered)
+	registered, err := MetricLabels()
+	require.NoError(t, err)
 	require.NotEmpty(t, registered)
 	assert.Equal(t, registered, listed, "README.md lists the metrics kubeguard registers, each with its labels in order")
 
