@@ -41,9 +41,15 @@ type requestHeader struct {
 	Namespace   string                  `json:"namespace"`
 	Operation   admissionv1.Operation   `json:"operation"`
 	UserInfo    struct {
-		Username string   `json:"username"`
-		Groups   []string `json:"groups"`
+		Username string         `json:"username"`
+		Groups   []string       `json:"groups"`
+		Extra    objects.Unread `json:"extra"`
 	} `json:"userInfo"`
+	// Members nobody reads, stepped over in one scan of their bytes.
+	Resource        objects.Unread `json:"resource"`
+	RequestKind     objects.Unread `json:"requestKind"`
+	RequestResource objects.Unread `json:"requestResource"`
+	Options         objects.Unread `json:"options"`
 }
 
 // headerReview reads a review without its objects, for when they cannot be read.
