@@ -84,8 +84,16 @@ var apiServerJSON = json.JoinOptions(
 
 // Unmarshal decodes one request's or one manifest's JSON into v (a Document, or a struct holding
 // Documents) the way the API server reads JSON, within the limits of limits.go, counted afresh for each
-// call.
+// call. Plain input takes the fast path (fast.go); the JSON package decides the rest.
 func Unmarshal(data []byte, v any) error {
+	if fastUnmarshal(data, v) {
+		return nil
+	}
+	return unmarshalJSON(data, v)
+}
+
+// unmarshalJSON decodes with the JSON package, whatever the input.
+func unmarshalJSON(data []byte, v any) error {
 	d := decoders.Get().(*decoder)
 	defer decoders.Put(d)
 	d.limits = limits{}
