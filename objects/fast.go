@@ -217,6 +217,30 @@ type fastDecoder struct {
 	in  bytes.Buffer
 	dec jsontext.Decoder
 	limits
+	strings stringCache
+}
+
+// stringCache keeps recent short strings, so that the values every request repeats (container names,
+// "RuntimeDefault", "ALL", "CREATE") are not allocated anew each time. It is a fixed table indexed by a hash
+// of the bytes, each slot holding the last string that fell there: whatever an input holds, it keeps at
+// most len(stringCache) strings of at most maxCachedString bytes.
+type stringCache [256]string
+
+const maxCachedString = 32
+
+func (c *stringCache) make(b []byte) string {
+	if len(b) == 0 || len(b) > maxCachedString {
+		return string(b)
+	}
+	h := uint32(len(b))
+	for _, x := range b {
+		h = h*31 + uint32(x)
+	}
+	slot := &c[h%uint32(len(c))]
+	if *slot != string(b) {
+		*slot = string(b)
+	}
+	return *slot
 }
 
 // fastOptions read JSON as apiServerJSON does; the fast path notices repeated names itself.
@@ -417,7 +441,7 @@ func (d *fastDecoder) plainString() (string, bool) {
 			return "", false
 		}
 	}
-	return string(text), true
+	return d.strings.make(text), true
 }
 
 // integer reads an integer written as plain digits that fits in bits (signed or not).
