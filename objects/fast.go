@@ -90,20 +90,29 @@ var (
 	textUnmarshalerType = reflect.TypeFor[encoding.TextUnmarshaler]()
 )
 
-// plans holds the plan of every type decoded so far; a plan never changes once built.
-var plans struct {
-	sync.Mutex
-	byType map[reflect.Type]*plan
-}
+// plans holds the plans being built, under its lock; built holds every complete plan, read without a lock
+// by every request. A plan never changes once built.
+var (
+	plans struct {
+		sync.Mutex
+		byType map[reflect.Type]*plan
+	}
+	built sync.Map
+)
 
 // planOf returns the plan of t, building it on first use.
 func planOf(t reflect.Type) *plan {
+	if p, ok := built.Load(t); ok {
+		return p.(*plan)
+	}
 	plans.Lock()
 	defer plans.Unlock()
 	if plans.byType == nil {
 		plans.byType = map[reflect.Type]*plan{}
 	}
-	return buildPlan(t)
+	p := buildPlan(t)
+	built.Store(t, p)
+	return p
 }
 
 func buildPlan(t reflect.Type) *plan {
