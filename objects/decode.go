@@ -30,10 +30,12 @@ type Object struct {
 // the webhook decodes an AdmissionReview's object while it decodes the review.
 type Document struct {
 	Metadata struct {
-		Name         string              `json:"name"`
-		GenerateName string              `json:"generateName"`
-		Namespace    string              `json:"namespace"`
-		Annotations  appArmorAnnotations `json:"annotations"`
+		Name          string              `json:"name"`
+		GenerateName  string              `json:"generateName"`
+		Namespace     string              `json:"namespace"`
+		Annotations   appArmorAnnotations `json:"annotations"`
+		Labels        Unread              `json:"labels"`
+		ManagedFields Unread              `json:"managedFields"`
 	} `json:"metadata"`
 	Spec struct {
 		rules.PodSpec
@@ -47,14 +49,28 @@ type Document struct {
 	} `json:"spec"`
 	Template podTemplate `json:"template"`
 	rules.Binding
+	Status Unread `json:"status"`
 }
 
 // podTemplate is a pod template's metadata (for the legacy AppArmor annotations) and spec.
 type podTemplate struct {
 	Metadata struct {
 		Annotations appArmorAnnotations `json:"annotations"`
+		Labels      Unread              `json:"labels"`
 	} `json:"metadata"`
 	Spec rules.PodSpec `json:"spec"`
+}
+
+// Unread is a member nobody reads that can be large: metadata.managedFields is often half of an object,
+// labels and status come with most. Every member a struct does not declare is skipped too, but token by
+// token, each checked against the struct's names; declared as Unread, its value is stepped over in one
+// scan of its bytes, with the same checks of its syntax and nesting, and nothing copied or kept.
+type Unread struct{}
+
+// UnmarshalJSONFrom steps over the value.
+func (*Unread) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	_, err := dec.ReadValue()
+	return err
 }
 
 // apiServerJSON matches how the API server reads JSON (sigs.k8s.io/json): names are case-sensitive, a
@@ -68,8 +84,16 @@ var apiServerJSON = json.JoinOptions(
 
 // Unmarshal decodes one request's or one manifest's JSON into v (a Document, or a struct holding
 // Documents) the way the API server reads JSON, within the limits of limits.go, counted afresh for each
-// call.
+// call. Plain input takes the fast path (fast.go); the JSON package decides the rest.
 func Unmarshal(data []byte, v any) error {
+	if fastUnmarshal(data, v) {
+		return nil
+	}
+	return unmarshalJSON(data, v)
+}
+
+// unmarshalJSON decodes with the JSON package, whatever the input.
+func unmarshalJSON(data []byte, v any) error {
 	d := decoders.Get().(*decoder)
 	defer decoders.Put(d)
 	d.limits = limits{}

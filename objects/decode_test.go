@@ -223,6 +223,12 @@ func TestDecodeMalformed(t *testing.T) {
 		"metadata a list":             `{"metadata": []}`,
 		"name a number":               `{"metadata": {"name": 5}}`,
 		"generateName a bool":         `{"metadata": {"generateName": true}}`,
+		// Members nobody reads are stepped over whole (objects.Unread), and still checked.
+		"bad managedFields":      `{"metadata": {"name": "web", "managedFields": [{"manager": "x",}]}}`,
+		"unterminated labels":    `{"metadata": {"labels": {"app": "web}}}`,
+		"bad status":             `{"metadata": {"name": "web"}, "status": {'phase': 1}}`,
+		"managedFields too deep": `{"metadata": {"managedFields": ` + strings.Repeat(`[`, 10001) + strings.Repeat(`]`, 10001) + `}}`,
+		"bad template labels":    `{"spec": {"template": {"metadata": {"labels": {"app": web}}}}}`,
 	}
 	for name, body := range bodies {
 		for _, k := range objects.Kinds() {

@@ -249,11 +249,30 @@ type stallReader struct {
 	rc       *http.ResponseController
 	deadline time.Time
 	crowded  func() bool
+	// set is the read deadline last set on the connection.
+	set time.Time
 }
 
+// deadlineSlack is how much earlier than a read's own deadline (readBy) the one already set on the
+// connection may fall and still be kept. A small body arrives in a few reads within microseconds, most of
+// them from the connection's buffer, and setting a deadline (a timer of the network poller) costs more than
+// such a read: with the slack, a body's reads set it once. A read thus waits for bytes at least
+// bodyStallTimeout (or crowdedStallTimeout) less deadlineSlack, and never longer than before.
+const deadlineSlack = 50 * time.Millisecond
+
 func (s *stallReader) Read(p []byte) (int, error) {
-	_ = s.rc.SetReadDeadline(s.readBy(time.Now()))
+	if by, ok := s.newDeadline(time.Now()); ok {
+		_ = s.rc.SetReadDeadline(by)
+		s.set = by
+	}
 	return s.body.Read(p)
+}
+
+// newDeadline is the read deadline to set on the connection for a read started at now, if the one set
+// before does not do (see deadlineSlack).
+func (s *stallReader) newDeadline(now time.Time) (time.Time, bool) {
+	by := s.readBy(now)
+	return by, by.Before(s.set) || by.Sub(s.set) > deadlineSlack
 }
 
 // readBy is when a read started at now must have brought bytes.

@@ -64,3 +64,26 @@ func TestStallReaderDeadlines(t *testing.T) {
 	s.crowded = nil
 	assert.Equal(t, now.Add(2*time.Second), s.readBy(now))
 }
+
+// A body's reads in quick succession share one deadline on the connection; a read that needs a later one
+// by more than deadlineSlack, or an earlier one (the server got crowded), sets its own.
+func TestStallReaderSetsFewDeadlines(t *testing.T) {
+	now := time.Date(2026, 12, 4, 3, 0, 0, 0, time.UTC)
+	crowded := false
+	s := &stallReader{deadline: now.Add(5 * time.Second), crowded: func() bool { return crowded }}
+	by, ok := s.newDeadline(now)
+	require.True(t, ok, "the first read sets a deadline")
+	assert.Equal(t, now.Add(2*time.Second), by)
+	s.set = by
+
+	_, ok = s.newDeadline(now.Add(deadlineSlack))
+	assert.False(t, ok, "a read within the slack keeps the deadline set")
+	by, ok = s.newDeadline(now.Add(deadlineSlack + time.Millisecond))
+	assert.True(t, ok, "a later read sets its own")
+	assert.Equal(t, now.Add(2*time.Second+deadlineSlack+time.Millisecond), by)
+
+	crowded = true
+	by, ok = s.newDeadline(now.Add(time.Millisecond))
+	assert.True(t, ok, "crowded, a read gets an earlier deadline at once")
+	assert.Equal(t, now.Add(time.Second+time.Millisecond), by)
+}

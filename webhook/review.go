@@ -41,9 +41,15 @@ type requestHeader struct {
 	Namespace   string                  `json:"namespace"`
 	Operation   admissionv1.Operation   `json:"operation"`
 	UserInfo    struct {
-		Username string   `json:"username"`
-		Groups   []string `json:"groups"`
+		Username string         `json:"username"`
+		Groups   []string       `json:"groups"`
+		Extra    objects.Unread `json:"extra"`
 	} `json:"userInfo"`
+	// Members nobody reads, stepped over in one scan of their bytes.
+	Resource        objects.Unread `json:"resource"`
+	RequestKind     objects.Unread `json:"requestKind"`
+	RequestResource objects.Unread `json:"requestResource"`
+	Options         objects.Unread `json:"options"`
 }
 
 // headerReview reads a review without its objects, for when they cannot be read.
@@ -88,7 +94,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeReview(w, http.StatusMethodNotAllowed, "", errorResponse("", http.StatusMethodNotAllowed, "kubeguard accepts only POST"))
 		return
 	}
-	if mediaType, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mediaType != "application/json" {
+	if contentType := r.Header.Get("Content-Type"); contentType != "application/json" && !isJSON(contentType) {
 		msg := fmt.Sprintf("content type %q is not application/json", r.Header.Get("Content-Type"))
 		writeReview(w, http.StatusBadRequest, "", errorResponse("", http.StatusBadRequest, msg))
 		return
@@ -139,6 +145,13 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	req.Object, req.OldObject = &review.Request.Object, &review.Request.OldObject
 	resp := h.judge(review.Request.UID, &req)
 	writeReview(w, http.StatusOK, review.APIVersion, &resp)
+}
+
+// isJSON reports whether a Content-Type other than the API server's plain "application/json" still names
+// JSON ("application/json; charset=utf-8").
+func isJSON(contentType string) bool {
+	mediaType, _, err := mime.ParseMediaType(contentType)
+	return err == nil && mediaType == "application/json"
 }
 
 // recovered answers a request whose judging panicked: a refusal, with the request's UID when the body
