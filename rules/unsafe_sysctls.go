@@ -1,6 +1,9 @@
 package rules
 
-import "strconv"
+import (
+	"strconv"
+	"strings"
+)
 
 /*
 unsafe-sysctls rejects pods that set kernel parameters outside the safe set: a sysctl that is not
@@ -36,8 +39,8 @@ func checkUnsafeSysctls(pod *Pod, opts *Options) []Violation {
 		out = append(out, Violation{
 			Rule:    unsafeSysctlsID,
 			Field:   pod.specPath().Child("securityContext", "sysctls").Index(i).Child("name").String(),
-			Problem: "is " + strconv.Quote(s.Name) + ", which is not isolated per pod",
-			Fix:     "remove it; only safe sysctls (net.ipv4.ip_local_port_range, net.ipv4.ping_group_range, ...) may be set",
+			Problem: "is " + strconv.Quote(s.Name) + ", which is not in the safe set of Pod Security version " + opts.PodSecurityVersion.Describe(),
+			Fix:     "remove it; the safe sysctls are " + safeSysctlsAt(opts.PodSecurityVersion),
 			// A sysctl is set for the whole pod; its value counts too, as a different value may open more.
 			Identity: pod.podIdentity(s.Name+"="+s.Value, nil),
 		})
@@ -52,29 +55,47 @@ func isSafeSysctl(name string, v Version) bool {
 	return ok && v.AtLeast(since)
 }
 
+// safeSysctls lists the sysctls the Pod Security baseline level lets a pod set, each with the Kubernetes
+// minor version from which it does, in the order the standards list them.
+var safeSysctls = []struct {
+	name  string
+	since int
+}{
+	{"kernel.shm_rmid_forced", 0},
+	{"net.ipv4.ip_local_port_range", 0},
+	{"net.ipv4.ip_unprivileged_port_start", 0},
+	{"net.ipv4.ping_group_range", 0},
+	{"net.ipv4.tcp_syncookies", 0},
+	{"net.ipv4.ip_local_reserved_ports", 27},
+	{"net.ipv4.tcp_keepalive_time", 29},
+	{"net.ipv4.tcp_keepalive_intvl", 29},
+	{"net.ipv4.tcp_keepalive_probes", 29},
+	{"net.ipv4.tcp_fin_timeout", 29},
+	{"net.ipv4.tcp_rmem", 32},
+	{"net.ipv4.tcp_wmem", 32},
+	{"net.ipv4.tcp_slow_start_after_idle", 37},
+	{"net.ipv4.tcp_notsent_lowat", 37},
+}
+
 // safeSysctlSince returns the Kubernetes minor version from which the Pod Security baseline level lets a
 // pod set the sysctl, and false for a sysctl it never lets pods set.
 func safeSysctlSince(name string) (int, bool) {
-	switch name {
-	case "kernel.shm_rmid_forced",
-		"net.ipv4.ip_local_port_range",
-		"net.ipv4.ip_unprivileged_port_start",
-		"net.ipv4.ping_group_range",
-		"net.ipv4.tcp_syncookies":
-		return 0, true
-	case "net.ipv4.ip_local_reserved_ports":
-		return 27, true
-	case "net.ipv4.tcp_keepalive_time",
-		"net.ipv4.tcp_keepalive_intvl",
-		"net.ipv4.tcp_keepalive_probes",
-		"net.ipv4.tcp_fin_timeout":
-		return 29, true
-	case "net.ipv4.tcp_rmem",
-		"net.ipv4.tcp_wmem":
-		return 32, true
-	case "net.ipv4.tcp_slow_start_after_idle",
-		"net.ipv4.tcp_notsent_lowat":
-		return 37, true
+	for _, s := range safeSysctls {
+		if s.name == name {
+			return s.since, true
+		}
 	}
 	return 0, false
+}
+
+// safeSysctlsAt names the sysctls a pod may set at Pod Security version v, for a fix a developer can act on
+// without looking the set up.
+func safeSysctlsAt(v Version) string {
+	names := make([]string, 0, len(safeSysctls))
+	for _, s := range safeSysctls {
+		if v.AtLeast(s.since) {
+			names = append(names, s.name)
+		}
+	}
+	return strings.Join(names, ", ")
 }
