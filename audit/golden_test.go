@@ -1,20 +1,16 @@
 package audit
 
 import (
-	"flag"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 
-	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/kubeguard/kubeguard/internal/testgolden"
 	"github.com/kubeguard/kubeguard/judgement"
 )
-
-var update = flag.Bool("update", false, "rewrite audit/testdata golden files from the current text reports")
 
 // found is what identifies a finding without its words: which check or rule, on which object, with
 // which decision, about which field, and the nodes and workloads it names. The words are in the goldens.
@@ -59,12 +55,5 @@ func assertTextGolden(t *testing.T, r *Report) {
 	var b strings.Builder
 	require.NoError(t, WriteText(&b, r))
 	path := filepath.Join("testdata", goldenName(t.Name()))
-	if *update {
-		require.NoError(t, os.MkdirAll(filepath.Dir(path), 0o755))
-		require.NoError(t, os.WriteFile(path, []byte(b.String()), 0o644))
-		return
-	}
-	want, err := os.ReadFile(path)
-	require.NoError(t, err, "golden file missing: run go test ./audit -update")
-	assert.Equal(t, string(want), b.String(), "the text report differs from %s: if the change is intended, run go test ./audit -update", path)
+	testgolden.Assert(t, path, b.String(), "go test ./audit -update")
 }

@@ -5,7 +5,6 @@
 package deploy
 
 import (
-	"flag"
 	"path/filepath"
 	"testing"
 
@@ -13,8 +12,6 @@ import (
 
 	"github.com/kubeguard/kubeguard/e2e/framework"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/golden from the current chart")
 
 const (
 	chartDir = "charts/kubeguard"

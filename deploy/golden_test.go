@@ -1,12 +1,11 @@
 package deploy
 
 import (
-	"os"
+	"github.com/kubeguard/kubeguard/internal/testgolden"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	corev1 "k8s.io/api/core/v1"
 )
@@ -19,13 +18,7 @@ func TestTemplateMatchesGolden(t *testing.T) {
 		t.Run(set, func(t *testing.T) {
 			rendered := maskGeneratedTLS(t, h.template(t, []string{valuesFile(set)}))
 			golden := filepath.Join("testdata", "golden", set+".yaml")
-			if *update {
-				require.NoError(t, os.MkdirAll(filepath.Dir(golden), 0o755))
-				require.NoError(t, os.WriteFile(golden, []byte(rendered), 0o644))
-			}
-			want, err := os.ReadFile(golden)
-			require.NoError(t, err, "run `go test ./deploy/... -update` to create it")
-			assert.Equal(t, string(want), rendered, "rendering differs from %s; if the change is intended, rerun with -update", golden)
+			testgolden.Assert(t, golden, rendered, "go test ./deploy -run TestTemplateMatchesGolden -update")
 		})
 	}
 }

@@ -1,7 +1,6 @@
 package judgement_test
 
 import (
-	"flag"
 	"os"
 	"path/filepath"
 	"strings"
@@ -10,12 +9,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/kubeguard/kubeguard/internal/testgolden"
 	"github.com/kubeguard/kubeguard/judgement"
 )
-
-// update rewrites the golden files from the rules' current output: go test ./judgement -update. Review the diff
-// before committing it; the golden files are never edited by hand.
-var update = flag.Bool("update", false, "rewrite judgement/testdata golden files from the current output")
 
 const fixturesDir = "testdata/fixtures"
 
@@ -46,13 +42,7 @@ func TestFixtures(t *testing.T) {
 			}
 
 			rendered := renderGolden(&v)
-			if *update {
-				require.NoError(t, os.WriteFile(golden, rendered, 0o644))
-				return
-			}
-			want, err := os.ReadFile(golden)
-			require.NoError(t, err, "missing golden file: run go test ./judgement -update")
-			assert.Equal(t, string(want), string(rendered), "violations differ from %s (go test ./judgement -update rewrites it)", golden)
+			testgolden.Assert(t, golden, string(rendered), "go test ./judgement -update")
 		})
 	}
 
@@ -62,7 +52,7 @@ func TestFixtures(t *testing.T) {
 		if expectedGolden[golden] {
 			continue
 		}
-		if *update {
+		if testgolden.Updating() {
 			require.NoError(t, os.Remove(golden))
 			continue
 		}

@@ -3,7 +3,6 @@ package judgement_test
 import (
 	"fmt"
 	"net/http"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -14,6 +13,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
+	"github.com/kubeguard/kubeguard/internal/testgolden"
 	"github.com/kubeguard/kubeguard/judgement"
 	"github.com/kubeguard/kubeguard/objects"
 	"github.com/kubeguard/kubeguard/rules"
@@ -339,12 +339,5 @@ func (g *goldenMessages) add(name, message string) {
 func (g *goldenMessages) check(t *testing.T) {
 	t.Helper()
 	golden := filepath.Join("testdata", "messages", t.Name()+".golden")
-	if *update {
-		require.NoError(t, os.MkdirAll(filepath.Dir(golden), 0o755))
-		require.NoError(t, os.WriteFile(golden, []byte(g.b.String()), 0o644))
-		return
-	}
-	want, err := os.ReadFile(golden)
-	require.NoError(t, err, "missing golden file: run go test ./judgement -update")
-	assert.Equal(t, string(want), g.b.String(), "messages differ from %s (go test ./judgement -update rewrites it)", golden)
+	testgolden.Assert(t, golden, g.b.String(), "go test ./judgement -update")
 }

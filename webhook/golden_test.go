@@ -11,15 +11,12 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	admissionv1 "k8s.io/api/admission/v1"
 	"sigs.k8s.io/yaml"
-)
 
-// update rewrites the golden answers from the current output: go test ./webhook -update. Review the diff
-// before committing it; the golden files are never edited by hand.
-var update = flag.Bool("update", false, "rewrite webhook/testdata/answers from the current answers")
+	"github.com/kubeguard/kubeguard/internal/testgolden"
+)
 
 // unsafeInPath is what a test name may hold that a file name on some systems may not.
 var unsafeInPath = regexp.MustCompile(`[^A-Za-z0-9._/-]+`)
@@ -45,14 +42,7 @@ func assertGoldenAnswer(t *testing.T, golden string, got *admissionv1.AdmissionR
 	}
 	rendered, err := yaml.Marshal(answer)
 	require.NoError(t, err)
-	if *update {
-		require.NoError(t, os.MkdirAll(filepath.Dir(golden), 0o755))
-		require.NoError(t, os.WriteFile(golden, rendered, 0o644))
-		return
-	}
-	want, err := os.ReadFile(golden)
-	require.NoError(t, err, "missing golden file: run go test ./webhook -update")
-	assert.Equal(t, string(want), string(rendered), "the answer differs from %s (go test ./webhook -update rewrites it)", golden)
+	testgolden.Assert(t, golden, string(rendered), "go test ./webhook -update")
 }
 
 // usedGoldenAnswers are the golden files the tests compared with.
@@ -75,7 +65,7 @@ func checkUnusedGoldenAnswers() int {
 		if _, used := usedGoldenAnswers.Load(path); used {
 			return nil
 		}
-		if *update {
+		if testgolden.Updating() {
 			return os.Remove(path)
 		}
 		fmt.Fprintf(os.Stderr, "golden answer %s belongs to no test: remove it, or run go test ./webhook -update\n", path)

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"flag"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,11 +10,10 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/kubeguard/kubeguard/internal/testgolden"
 	"github.com/kubeguard/kubeguard/objects"
 	"github.com/kubeguard/kubeguard/rules"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/ with the current output")
 
 // result is what one run of the command printed and returned.
 type result struct {
@@ -34,14 +32,7 @@ func runCommand(t *testing.T, stdin string, args ...string) result {
 func assertGolden(t *testing.T, name, got string) {
 	t.Helper()
 	path := filepath.Join("testdata", "golden", name)
-	if *update {
-		require.NoError(t, os.MkdirAll(filepath.Dir(path), 0o755))
-		require.NoError(t, os.WriteFile(path, []byte(got), 0o644))
-		return
-	}
-	want, err := os.ReadFile(path)
-	require.NoError(t, err, "golden file missing: run make generate (or go test ./cmd/kubeguard -update)")
-	assert.Equal(t, string(want), got, "output differs from %s: if the change is intended, run make generate (or go test ./cmd/kubeguard -update)", path)
+	testgolden.Assert(t, path, got, "make generate (or go test ./cmd/kubeguard -update)")
 }
 
 func TestUsageAndVersion(t *testing.T) {
