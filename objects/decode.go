@@ -62,9 +62,10 @@ type podTemplate struct {
 }
 
 // Unread is a member nobody reads that can be large: metadata.managedFields is often half of an object,
-// labels and status come with most. Every member a struct does not declare is skipped too, but token by
-// token, each checked against the struct's names; declared as Unread, its value is stepped over in one
-// scan of its bytes, with the same checks of its syntax and nesting, and nothing copied or kept.
+// labels and status come with most. The fast path steps over every member a struct does not declare in one
+// scan of its bytes; the JSON package skips those token by token, each checked against the struct's names,
+// but steps over one declared as Unread in one scan, with the same checks of its syntax and nesting, and
+// nothing copied or kept.
 type Unread struct{}
 
 // UnmarshalJSONFrom steps over the value.

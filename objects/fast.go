@@ -1,15 +1,12 @@
 package objects
 
 import (
-	"bytes"
 	"encoding"
-	"io"
 	"reflect"
 	"strings"
 	"sync"
 
 	"github.com/go-json-experiment/json"
-	"github.com/go-json-experiment/json/jsontext"
 	rbacv1 "k8s.io/api/rbac/v1"
 
 	"github.com/kubeguard/kubeguard/rules"
@@ -19,9 +16,11 @@ import (
 // name up in a map, folds the unknown ones to try them case-insensitively, looks each value's type up among
 // the limits' unmarshalers, and skips what nobody reads token by token. Nearly every request is a plain
 // object the API server wrote, so Unmarshal first tries a decoder planned once per Go type from the same
-// struct fields and JSON names (the one declaration of what the rules read), that handles only the plain
-// case: every value of the type its field expects (or null), no name twice in an object, integers as plain
-// digits in range, strings without escapes or non-ASCII bytes, fields without custom decoding.
+// struct fields and JSON names (the one declaration of what the rules read). It reads the bytes with its
+// own scanner (scan.go), not the JSON package's tokenizer, and handles only the plain case: every value of
+// the type its field expects (or null), no name twice in an object, integers as plain digits in range,
+// strings without escapes or non-ASCII bytes, fields without custom decoding. Values nobody reads may hold
+// anything valid: they are stepped over.
 //
 // On anything else, and on any syntax error or limit reached, it gives up, zeroes the value and leaves the
 // whole input to the JSON package, which decides as it always did: what the fast path accepts it decodes to
@@ -54,13 +53,15 @@ type plan struct {
 	bits int
 	// elem is the plan of a pointer's or slice's element.
 	elem *plan
-	// fields are a struct's members by JSON name, embedded structs' members inlined.
+	// fields are a struct's members by JSON name, embedded structs' members inlined; lookup finds them.
 	fields map[string]*fieldPlan
+	lookup fieldTable
 	// counted is the limit that each value of the type counts against, if any.
 	counted counted
 }
 
 type fieldPlan struct {
+	name  string
 	index []int
 	// id numbers the struct's members, to notice one named twice.
 	id   int
@@ -146,6 +147,7 @@ func buildPlan(t reflect.Type) *plan {
 			return p
 		}
 		p.kind = structKind
+		p.lookup = newFieldTable(p.fields)
 	case reflect.Pointer:
 		p.kind, p.elem = pointerKind, buildPlan(t.Elem())
 	case reflect.Slice:
@@ -216,15 +218,14 @@ func addFields(p *plan, t reflect.Type, index []int) bool {
 		if _, taken := p.fields[name]; taken {
 			return false
 		}
-		p.fields[name] = &fieldPlan{index: at, id: len(p.fields), plan: buildPlan(f.Type)}
+		p.fields[name] = &fieldPlan{name: name, index: at, id: len(p.fields), plan: buildPlan(f.Type)}
 	}
 	return true
 }
 
-// fastDecoder is the state of one fast decoding: the tokenizer over the input and the limits' counts.
+// fastDecoder is the state of one fast decoding: the scanner over the input and the limits' counts.
 type fastDecoder struct {
-	in  bytes.Buffer
-	dec jsontext.Decoder
+	scan scanner
 	limits
 	strings stringCache
 }
@@ -252,13 +253,7 @@ func (c *stringCache) make(b []byte) string {
 	return *slot
 }
 
-// fastOptions read JSON as apiServerJSON does; the fast path notices repeated names itself.
-var fastOptions = json.JoinOptions(jsontext.AllowDuplicateNames(true), jsontext.AllowInvalidUTF8(true))
-
 var fastDecoders = sync.Pool{New: func() any { return new(fastDecoder) }}
-
-// emptyInput is what a pooled fastDecoder reads between uses, so that it keeps no request's bytes.
-var emptyInput bytes.Buffer
 
 // fastUnmarshal decodes data into v (a non-nil pointer to a zero value) and reports true when the input
 // is of the plain kind the fast path takes; otherwise it leaves v zero and reports false.
@@ -275,15 +270,10 @@ func fastUnmarshal(data []byte, v any) bool {
 	d := fastDecoders.Get().(*fastDecoder)
 	defer fastDecoders.Put(d)
 	d.limits = limits{}
-	d.in = *bytes.NewBuffer(data)
-	d.dec.Reset(&d.in, fastOptions)
-	ok := d.value(p, out)
-	if ok {
-		_, err := d.dec.ReadToken()
-		ok = err == io.EOF
-	}
-	d.dec.Reset(&emptyInput)
-	d.in = bytes.Buffer{}
+	d.scan.reset(data)
+	ok := d.value(p, out) && d.scan.done()
+	// A pooled decoder keeps no request's bytes.
+	d.scan.reset(nil)
 	if !ok {
 		out.SetZero()
 	}
@@ -292,11 +282,12 @@ func fastUnmarshal(data []byte, v any) bool {
 
 // value decodes the next value into v, of plan p.
 func (d *fastDecoder) value(p *plan, v reflect.Value) bool {
-	if p.kind != declined && d.dec.PeekKind() == 'n' {
+	s := &d.scan
+	next := s.space()
+	if p.kind != declined && next == 'n' {
 		// Null leaves the value zero (a pointer, slice or map nil) as the JSON package does, and every
 		// value the fast path decodes into is still zero here: no member is decoded twice.
-		_, err := d.dec.ReadToken()
-		return err == nil
+		return s.literal("null")
 	}
 	switch p.kind {
 	case structKind:
@@ -310,19 +301,17 @@ func (d *fastDecoder) value(p *plan, v reflect.Value) bool {
 	case sliceKind:
 		return d.array(p, v)
 	case stringKind:
-		s, ok := d.plainString()
+		str, ok := d.plainString()
 		if ok {
-			v.SetString(s)
+			v.SetString(str)
 		}
 		return ok
 	case boolKind:
-		switch d.dec.PeekKind() {
-		case 't', 'f':
-			tok, err := d.dec.ReadToken()
-			if err != nil {
-				return false
-			}
-			v.SetBool(tok.Bool())
+		switch {
+		case next == 't' && s.literal("true"):
+			v.SetBool(true)
+			return true
+		case next == 'f' && s.literal("false"):
 			return true
 		}
 		return false
@@ -339,8 +328,7 @@ func (d *fastDecoder) value(p *plan, v reflect.Value) bool {
 		}
 		return ok
 	case unreadKind:
-		_, err := d.dec.ReadValue()
-		return err == nil
+		return s.skip()
 	case annotationsKind:
 		return d.annotationObject(v.Addr().Interface().(*appArmorAnnotations))
 	}
@@ -349,65 +337,49 @@ func (d *fastDecoder) value(p *plan, v reflect.Value) bool {
 
 // object decodes a JSON object into struct v, skipping the members p does not name.
 func (d *fastDecoder) object(p *plan, v reflect.Value) bool {
-	if d.dec.PeekKind() != '{' {
+	s := &d.scan
+	if !s.enter('{') {
 		return false
 	}
-	if _, err := d.dec.ReadToken(); err != nil {
-		return false
+	if s.empty('}') {
+		return true
 	}
 	var seen uint64
 	for {
-		switch d.dec.PeekKind() {
-		case '}':
-			_, err := d.dec.ReadToken()
-			return err == nil
-		case '"':
-		default:
+		name, ok := s.name()
+		if !ok {
 			return false
 		}
-		name, err := d.dec.ReadValue()
-		if err != nil || bytes.IndexByte(name, '\\') >= 0 {
-			return false
-		}
-		f := p.fields[string(name[1:len(name)-1])]
-		if f == nil {
-			if _, err := d.dec.ReadValue(); err != nil {
+		if f := p.lookup.find(name); f == nil {
+			if !s.skip() {
 				return false
 			}
-			continue
+		} else {
+			if seen&(1<<f.id) != 0 {
+				return false
+			}
+			seen |= 1 << f.id
+			if !d.value(f.plan, v.FieldByIndex(f.index)) {
+				return false
+			}
 		}
-		if seen&(1<<f.id) != 0 {
-			return false
-		}
-		seen |= 1 << f.id
-		if !d.value(f.plan, v.FieldByIndex(f.index)) {
-			return false
+		if more, ok := s.more('}'); !ok || !more {
+			return ok
 		}
 	}
 }
 
 // array decodes a JSON array into the nil slice v, counting its elements against the limits.
 func (d *fastDecoder) array(p *plan, v reflect.Value) bool {
-	if d.dec.PeekKind() != '[' || !v.IsNil() {
+	s := &d.scan
+	if !v.IsNil() || !s.enter('[') {
 		return false
 	}
-	if _, err := d.dec.ReadToken(); err != nil {
-		return false
+	if s.empty(']') {
+		v.Set(reflect.MakeSlice(p.typ, 0, 0))
+		return true
 	}
-	n := 0
-	for {
-		switch d.dec.PeekKind() {
-		case ']':
-			if _, err := d.dec.ReadToken(); err != nil {
-				return false
-			}
-			if n == 0 {
-				v.Set(reflect.MakeSlice(p.typ, 0, 0))
-			}
-			return true
-		case 0:
-			return false
-		}
+	for n := 0; ; n++ {
 		if !d.count(p.elem.counted) {
 			return false
 		}
@@ -418,7 +390,9 @@ func (d *fastDecoder) array(p *plan, v reflect.Value) bool {
 		if !d.value(p.elem, v.Index(n)) {
 			return false
 		}
-		n++
+		if more, ok := s.more(']'); !ok || !more {
+			return ok
+		}
 	}
 }
 
@@ -437,29 +411,31 @@ func (d *fastDecoder) count(c counted) bool {
 
 // plainString reads a string without escapes or non-ASCII bytes, whose text is its bytes.
 func (d *fastDecoder) plainString() (string, bool) {
-	if d.dec.PeekKind() != '"' {
+	raw, ok := d.plainBytes()
+	if !ok {
 		return "", false
 	}
-	raw, err := d.dec.ReadValue()
-	if err != nil {
-		return "", false
+	return d.strings.make(raw), true
+}
+
+// plainBytes reads a string without escapes or non-ASCII bytes, returning its bytes.
+func (d *fastDecoder) plainBytes() ([]byte, bool) {
+	raw, escaped, ok := d.scan.string()
+	if !ok || escaped {
+		return nil, false
 	}
-	text := raw[1 : len(raw)-1]
-	for _, c := range text {
-		if c == '\\' || c >= 0x80 {
-			return "", false
+	for _, c := range raw {
+		if c >= 0x80 {
+			return nil, false
 		}
 	}
-	return d.strings.make(text), true
+	return raw, true
 }
 
 // integer reads an integer written as plain digits that fits in bits (signed or not).
 func (d *fastDecoder) integer(bits int, signed bool) (int64, bool) {
-	if d.dec.PeekKind() != '0' {
-		return 0, false
-	}
-	raw, err := d.dec.ReadValue()
-	if err != nil {
+	raw, ok := d.scan.number()
+	if !ok {
 		return 0, false
 	}
 	negative := raw[0] == '-'
@@ -496,51 +472,49 @@ func (d *fastDecoder) integer(bits int, signed bool) (int64, bool) {
 }
 
 // annotationObject reads an annotations object as limits.readAnnotations does, keeping the annotations the
-// rules read.
+// rules read. Keys are matched by their bytes: one with escapes or non-ASCII bytes is left to the JSON
+// package.
 func (d *fastDecoder) annotationObject(m *appArmorAnnotations) bool {
-	if d.dec.PeekKind() != '{' || *m != nil {
+	s := &d.scan
+	if *m != nil || !s.enter('{') {
 		return false
 	}
-	if _, err := d.dec.ReadToken(); err != nil {
-		return false
+	if s.empty('}') {
+		return true
 	}
 	for {
-		switch d.dec.PeekKind() {
-		case '}':
-			_, err := d.dec.ReadToken()
-			return err == nil
-		case '"':
-		default:
+		raw, ok := s.name()
+		if !ok {
 			return false
 		}
-		tok, err := d.dec.ReadToken()
-		if err != nil {
-			return false
-		}
-		key := tok.String()
-		if !rules.ReadsAnnotation(key) {
-			if _, err := d.dec.ReadValue(); err != nil {
+		for _, c := range raw {
+			if c >= 0x80 {
 				return false
 			}
-			continue
 		}
-		if d.dec.PeekKind() != '"' {
-			return false
-		}
-		value, err := d.dec.ReadToken()
-		if err != nil {
-			return false
-		}
-		if rules.IsSeccompAnnotation(key) {
-			if d.seccompAnnotations++; d.seccompAnnotations > MaxSeccompAnnotations {
+		if key := string(raw); !rules.ReadsAnnotation(key) {
+			if !s.skip() {
 				return false
 			}
-		} else if d.annotations++; d.annotations > MaxAppArmorAnnotations {
-			return false
+		} else {
+			value, ok := d.plainBytes()
+			if !ok {
+				return false
+			}
+			if rules.IsSeccompAnnotation(key) {
+				if d.seccompAnnotations++; d.seccompAnnotations > MaxSeccompAnnotations {
+					return false
+				}
+			} else if d.annotations++; d.annotations > MaxAppArmorAnnotations {
+				return false
+			}
+			if *m == nil {
+				*m = appArmorAnnotations{}
+			}
+			(*m)[key] = string(value)
 		}
-		if *m == nil {
-			*m = appArmorAnnotations{}
+		if more, ok := s.more('}'); !ok || !more {
+			return ok
 		}
-		(*m)[key] = value.String()
 	}
 }

@@ -137,3 +137,26 @@ func TestPlansFollowTheDocument(t *testing.T) {
 	assert.Equal(t, countedSubject, p.fields["subjects"].plan.elem.counted)
 	assert.Equal(t, declined, spec.fields["minAvailable"].plan.kind, "IntOrString decodes itself")
 }
+
+// BenchmarkDecodeReview decodes the benchmark's reviews, by the fast path and by the JSON package.
+func BenchmarkDecodeReview(b *testing.B) {
+	for _, name := range []string{"pod-compliant", "deployment-compliant", "rolebinding-noncompliant"} {
+		data, err := os.ReadFile(filepath.Join("..", "bench", "webhook", "testdata", name+".json"))
+		require.NoError(b, err)
+		for _, way := range []struct {
+			name   string
+			decode func([]byte, any) error
+		}{{"fast", Unmarshal}, {"json", unmarshalJSON}} {
+			b.Run(name+"/"+way.name, func(b *testing.B) {
+				b.SetBytes(int64(len(data)))
+				b.ReportAllocs()
+				for b.Loop() {
+					var r review
+					if err := way.decode(data, &r); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		}
+	}
+}
