@@ -214,3 +214,17 @@ func TestQuietConnectionsAreClosed(t *testing.T) {
 		})
 	}
 }
+
+// Plain HTTP sent to the TLS port is answered 400 in plain HTTP and the connection closed, as net/http's own
+// TLS handshake does, so that a mistyped URL (http:// for https://) gets an answer rather than a reset.
+func TestPlainHTTPOnTheTLSPortIsToldSo(t *testing.T) {
+	s := startServer(t)
+	conn, err := net.Dial("tcp", s.addr)
+	require.NoError(t, err)
+	defer conn.Close()
+	_, err = fmt.Fprintf(conn, "POST %s HTTP/1.1\r\nHost: kubeguard\r\nContent-Length: 0\r\n\r\n", webhook.ValidatePath)
+	require.NoError(t, err)
+	resp, _ := answer(t, conn)
+	assert.Equal(t, http.StatusBadRequest, resp.StatusCode)
+	assert.True(t, resp.Close, "the connection is closed")
+}
