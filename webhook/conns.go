@@ -16,24 +16,31 @@ import (
 // How they could be abused, and what then happens:
 //   - Headers that never end (a request line and megabytes of headers without the closing blank line) are
 //     cut at MaxHeaderBytes with a 431 and the connection closed, or at ReadHeaderTimeout when they trickle.
-//   - Many connections that send nothing, or stall in the TLS handshake, are cut at ReadHeaderTimeout.
+//   - Connections that stall in the TLS handshake, or begin a request and stall, are cut at
+//     ReadHeaderTimeout. On the webhook port, a connection whose handshake is done waits for its first
+//     request as for any later one, until IdleTimeout (see firstRequestConn: the API server keeps
+//     connections it opened and did not need, unused, and closing them sooner fails its requests); on the
+//     metrics and health ports, whose clients keep no unused connections, ReadHeaderTimeout bounds that too.
 //   - Beyond MaxConns, new connections wait in the kernel's accept queue (not in kubeguard's memory) until
 //     a connection ends: the API server's keep-alive connections, once accepted, are never closed to make
 //     room, so it keeps being answered on them while an attacker's connections queue. Its new connections
-//     queue with the attacker's, each of which is cut within ReadHeaderTimeout or the body deadlines; while
-//     the webhook port is at its cap, a body gets only crowdedStallTimeout to send its next bytes, so that
-//     connections that hold a slot without sending give it up sooner.
-//   - A client that completes requests and then idles holds a connection until IdleTimeout: a pod that
-//     keeps MaxConns such connections open makes the API server's new connections wait. The NetworkPolicy
-//     (docs/install.md) is what keeps such pods away; the cap keeps the memory bounded regardless.
+//     queue with the attacker's, each of which is cut within ReadHeaderTimeout, the body deadlines or, if it
+//     asks nothing, IdleTimeout; while the webhook port is at its cap, a body gets only crowdedStallTimeout
+//     to send its next bytes, so that connections that hold a slot without sending give it up sooner.
+//   - A client that idles, before its first request or after any, holds a connection until IdleTimeout: a
+//     pod that keeps MaxConns such connections open makes the API server's new connections wait. The
+//     NetworkPolicy (docs/install.md) is what keeps such pods away; the cap keeps the memory bounded
+//     regardless.
 type ConnLimits struct {
 	// MaxConns caps the connections open at once; 0 means no cap.
 	MaxConns int
 	// MaxHeaderBytes bounds a request's line and headers.
 	MaxHeaderBytes int
-	// ReadHeaderTimeout bounds the TLS handshake and the reading of a request's headers.
+	// ReadHeaderTimeout bounds the TLS handshake and the reading of a request's headers from their first
+	// byte (on the metrics and health ports, the first request's from the connection's start).
 	ReadHeaderTimeout time.Duration
-	// IdleTimeout closes a keep-alive connection that waits this long for its next request.
+	// IdleTimeout closes a connection that waits this long for its next request (on the webhook port, for
+	// its first one too).
 	IdleTimeout time.Duration
 }
 
@@ -50,9 +57,8 @@ const (
 	// DefaultMaxHeaderBytes: the API server sends a few hundred bytes of headers, a few KiB with a bearer
 	// token. Go's server allows 4 KiB more than this before it answers 431.
 	DefaultMaxHeaderBytes = 16 << 10
-	// DefaultReadHeaderTimeout: the API server sends its request as soon as the connection is up. It also
-	// bounds how long a connection the client opened but has not used yet is kept: a client that reuses
-	// it just as it is closed sees its request fail, so this is not made shorter than it needs to be.
+	// DefaultReadHeaderTimeout: the API server completes its handshake as soon as it connects, and sends a
+	// request's headers at once.
 	DefaultReadHeaderTimeout = 5 * time.Second
 	// DefaultIdleTimeout is the API server's own idle timeout for webhook connections (90 s), so that
 	// kubeguard does not close a keep-alive connection the API server is about to reuse.

@@ -152,3 +152,79 @@ func TestSilentBodyIsCutOff(t *testing.T) {
 	assert.True(t, resp.Close, "the connection is closed")
 	assert.Contains(t, data, "reading the request body")
 }
+
+// A client may send the first request on a connection only a while after opening it: Go's HTTP client, the
+// API server's too, keeps a connection it dialed and then did not need in its pool, unused. The connection
+// waits for its first request as for any later one, until IdleTimeout: closed at ReadHeaderTimeout, a
+// request the client sent on it just then failed with a bare EOF instead of an answer.
+func TestFirstRequestMayComeAfterReadHeaderTimeout(t *testing.T) {
+	s := startServerWith(t, func(o *webhook.ServerOptions) {
+		o.Conns = webhook.DefaultConnLimits()
+		o.Conns.ReadHeaderTimeout = 500 * time.Millisecond
+	})
+	conn := s.dial(t)
+	// Well past ReadHeaderTimeout, well within IdleTimeout.
+	time.Sleep(1500 * time.Millisecond)
+
+	req := review(t, admissionv1.Create, newPod("web", compliantSpec()), nil)
+	body := reviewBody(t, req)
+	_, err := fmt.Fprintf(conn, "POST %s HTTP/1.1\r\nHost: kubeguard\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s", webhook.ValidatePath, len(body), body)
+	require.NoError(t, err)
+	resp, data := answer(t, conn)
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+	assert.Contains(t, data, string(req.UID))
+	assert.False(t, resp.Close, "the connection stays open for the next request")
+}
+
+// Waiting for the first request as for a later one leaves the other bounds as they were: the TLS handshake
+// and the headers, once begun, still have ReadHeaderTimeout, and a connection that never asks anything is
+// closed at IdleTimeout.
+func TestQuietConnectionsAreClosed(t *testing.T) {
+	for _, tc := range []struct {
+		name             string
+		readHeader, idle time.Duration
+		open             func(t *testing.T, s *testServer) net.Conn
+	}{
+		{"no TLS handshake", 200 * time.Millisecond, time.Minute, func(t *testing.T, s *testServer) net.Conn {
+			conn, err := net.Dial("tcp", s.addr)
+			require.NoError(t, err)
+			t.Cleanup(func() { _ = conn.Close() })
+			return conn
+		}},
+		{"headers begun, never ended", 200 * time.Millisecond, time.Minute, func(t *testing.T, s *testServer) net.Conn {
+			conn := s.dial(t)
+			_, err := fmt.Fprintf(conn, "POST %s HTTP/1.1\r\nHost: kubeguard\r\n", webhook.ValidatePath)
+			require.NoError(t, err)
+			return conn
+		}},
+		{"nothing asked after the handshake", time.Minute, 200 * time.Millisecond, func(t *testing.T, s *testServer) net.Conn {
+			return s.dial(t)
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := startServerWith(t, func(o *webhook.ServerOptions) {
+				o.Conns = webhook.DefaultConnLimits()
+				o.Conns.ReadHeaderTimeout, o.Conns.IdleTimeout = tc.readHeader, tc.idle
+			})
+			conn := tc.open(t, s)
+			// The deadline bounds the test; the minute-long bound would only be reached in minutes.
+			require.NoError(t, conn.SetReadDeadline(time.Now().Add(20*time.Second)))
+			_, err := io.ReadAll(conn)
+			assert.NoError(t, err, "the server closed the connection")
+		})
+	}
+}
+
+// Plain HTTP sent to the TLS port is answered 400 in plain HTTP and the connection closed, as net/http's own
+// TLS handshake does, so that a mistyped URL (http:// for https://) gets an answer rather than a reset.
+func TestPlainHTTPOnTheTLSPortIsToldSo(t *testing.T) {
+	s := startServer(t)
+	conn, err := net.Dial("tcp", s.addr)
+	require.NoError(t, err)
+	defer conn.Close()
+	_, err = fmt.Fprintf(conn, "POST %s HTTP/1.1\r\nHost: kubeguard\r\nContent-Length: 0\r\n\r\n", webhook.ValidatePath)
+	require.NoError(t, err)
+	resp, _ := answer(t, conn)
+	assert.Equal(t, http.StatusBadRequest, resp.StatusCode)
+	assert.True(t, resp.Close, "the connection is closed")
+}

@@ -123,7 +123,8 @@ func (s *Server) Start(ctx context.Context) error {
 	})
 	defer stop()
 	s.started.Store(true)
-	if err := srv.Serve(tls.NewListener(ln, s.tlsConfig(watcher))); !errors.Is(err, http.ErrServerClosed) {
+	tlsLn := &firstRequestListener{Listener: ln, config: s.tlsConfig(watcher), ctx: ctx, limits: s.opts.Conns}
+	if err := srv.Serve(tlsLn); !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
 	err = <-stopped

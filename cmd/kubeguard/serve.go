@@ -59,8 +59,8 @@ func runServe(args []string, stderr io.Writer) int {
 	fs.IntVar(&f.metricsConns, "metrics-max-connections", webhook.DefaultMaxSideConns, "connections open at once on the metrics port")
 	fs.IntVar(&f.healthConns, "health-max-connections", webhook.DefaultMaxSideConns, "connections open at once on the health probe port")
 	fs.IntVar(&f.conns.MaxHeaderBytes, "max-header-bytes", f.conns.MaxHeaderBytes, "largest request line and headers accepted on every port; larger ones get 431")
-	fs.DurationVar(&f.conns.ReadHeaderTimeout, "read-header-timeout", f.conns.ReadHeaderTimeout, "time a new connection has for its TLS handshake and request headers, on every port")
-	fs.DurationVar(&f.conns.IdleTimeout, "idle-timeout", f.conns.IdleTimeout, "keep-alive connections idle this long are closed, on every port")
+	fs.DurationVar(&f.conns.ReadHeaderTimeout, "read-header-timeout", f.conns.ReadHeaderTimeout, "time a new connection has for its TLS handshake, and a request for its headers from their first byte, on every port")
+	fs.DurationVar(&f.conns.IdleTimeout, "idle-timeout", f.conns.IdleTimeout, "connections waiting this long for their next request are closed (on the webhook port, for their first one too), on every port")
 	fs.StringVar(&f.memoryLimit, "memory-limit", "", "the container's memory limit (bytes, or a quantity such as 256Mi); the Go runtime then keeps its memory under 85% of it. The environment variable GOMEMLIMIT, when set, wins")
 	if err := fs.Parse(args); err != nil {
 		return exitUsage
