@@ -8,17 +8,8 @@ import (
 )
 
 func TestAppArmorProfile(t *testing.T) {
-	const (
-		fix           = "set appArmorProfile: {type: RuntimeDefault}"
-		annotationFix = "set it to runtime/default, or remove it and set appArmorProfile: {type: RuntimeDefault}"
-		appKey        = "container.apparmor.security.beta.kubernetes.io/app"
-	)
-	apparmor := func(field, container, problem string) Violation {
-		return Violation{Rule: "apparmor-profile", Field: field, Container: container, Problem: problem, Fix: fix}
-	}
-	annotated := func(field, container, problem string) Violation {
-		return Violation{Rule: "apparmor-profile", Field: field, Container: container, Problem: problem, Fix: annotationFix}
-	}
+	const appKey = "container.apparmor.security.beta.kubernetes.io/app"
+	apparmor := func(field, container string) Violation { return violation("apparmor-profile", field, container) }
 	profile := func(typ corev1.AppArmorProfileType, localhost *string) *corev1.AppArmorProfile {
 		return &corev1.AppArmorProfile{Type: typ, LocalhostProfile: localhost}
 	}
@@ -48,12 +39,12 @@ func TestAppArmorProfile(t *testing.T) {
 		{
 			name: "pod Unconfined inherited",
 			pod:  podWith(onPod(profile(corev1.AppArmorProfileTypeUnconfined, nil))),
-			want: []Violation{affecting(apparmor("spec.securityContext.appArmorProfile", "", `is Unconfined, inherited by container "app"`), "app")},
+			want: []Violation{affecting(apparmor("spec.securityContext.appArmorProfile", ""), "app")},
 		},
 		{
 			name: "container Unconfined overrides pod RuntimeDefault",
 			pod:  podWith(onApp(profile(corev1.AppArmorProfileTypeUnconfined, nil))),
-			want: []Violation{apparmor("spec.containers[0].securityContext.appArmorProfile", "app", "is Unconfined")},
+			want: []Violation{apparmor("spec.containers[0].securityContext.appArmorProfile", "app")},
 		},
 		{
 			name: "container RuntimeDefault overrides pod Unconfined",
@@ -65,22 +56,22 @@ func TestAppArmorProfile(t *testing.T) {
 		{
 			name: "container Localhost without a profile",
 			pod:  podWith(onApp(profile(corev1.AppArmorProfileTypeLocalhost, nil))),
-			want: []Violation{apparmor("spec.containers[0].securityContext.appArmorProfile", "app", "is Localhost without a localhostProfile")},
+			want: []Violation{apparmor("spec.containers[0].securityContext.appArmorProfile", "app")},
 		},
 		{
 			name: "unknown type",
 			pod:  podWith(onApp(profile("Complain", nil))),
-			want: []Violation{apparmor("spec.containers[0].securityContext.appArmorProfile", "app", "has unknown type Complain")},
+			want: []Violation{apparmor("spec.containers[0].securityContext.appArmorProfile", "app")},
 		},
 		{
 			name: "unset everywhere",
 			pod:  podWith(tweaks(onPod(nil), withInitAndEphemeral)),
-			want: []Violation{affecting(apparmor("spec.securityContext.appArmorProfile", "", `is not set for the pod or containers "init", "app", "debug"`), "init", "app", "debug")},
+			want: []Violation{affecting(apparmor("spec.securityContext.appArmorProfile", ""), "init", "app", "debug")},
 		},
 		{
 			name: "unset in some containers while others set it",
 			pod:  podWith(tweaks(onPod(nil), sidecar, onApp(profile(corev1.AppArmorProfileTypeRuntimeDefault, nil)))),
-			want: []Violation{apparmor("spec.containers[1].securityContext.appArmorProfile", "sidecar", "is not set here or for the pod")},
+			want: []Violation{apparmor("spec.containers[1].securityContext.appArmorProfile", "sidecar")},
 		},
 		{
 			name: "init and ephemeral containers: pod first, then init, regular, ephemeral",
@@ -89,9 +80,9 @@ func TestAppArmorProfile(t *testing.T) {
 				p.Spec.EphemeralContainers[0].SecurityContext.AppArmorProfile = profile(corev1.AppArmorProfileTypeLocalhost, new(""))
 			})),
 			want: []Violation{
-				affecting(apparmor("spec.securityContext.appArmorProfile", "", `is Unconfined, inherited by container "app"`), "app"),
-				apparmor("spec.initContainers[0].securityContext.appArmorProfile", "init", "is Unconfined"),
-				apparmor("spec.ephemeralContainers[0].securityContext.appArmorProfile", "debug", "is Localhost without a localhostProfile"),
+				affecting(apparmor("spec.securityContext.appArmorProfile", ""), "app"),
+				apparmor("spec.initContainers[0].securityContext.appArmorProfile", "init"),
+				apparmor("spec.ephemeralContainers[0].securityContext.appArmorProfile", "debug"),
 			},
 		},
 
@@ -107,12 +98,12 @@ func TestAppArmorProfile(t *testing.T) {
 		{
 			name: "annotation localhost without a profile name",
 			pod:  podWith(tweaks(onPod(nil), annotate(appKey, "localhost/"))),
-			want: []Violation{annotated("metadata.annotations[container.apparmor.security.beta.kubernetes.io/app]", "app", "is Localhost without a localhostProfile")},
+			want: []Violation{apparmor("metadata.annotations[container.apparmor.security.beta.kubernetes.io/app]", "app")},
 		},
 		{
 			name: "annotation unconfined overrides pod RuntimeDefault",
 			pod:  podWith(annotate(appKey, "unconfined")),
-			want: []Violation{annotated("metadata.annotations[container.apparmor.security.beta.kubernetes.io/app]", "app", "is Unconfined")},
+			want: []Violation{apparmor("metadata.annotations[container.apparmor.security.beta.kubernetes.io/app]", "app")},
 		},
 		{
 			name: "annotation runtime/default overrides pod Unconfined",
@@ -125,22 +116,22 @@ func TestAppArmorProfile(t *testing.T) {
 		{
 			name: "container field Unconfined overrides annotation runtime/default",
 			pod:  podWith(tweaks(annotate(appKey, "runtime/default"), onApp(profile(corev1.AppArmorProfileTypeUnconfined, nil)))),
-			want: []Violation{apparmor("spec.containers[0].securityContext.appArmorProfile", "app", "is Unconfined")},
+			want: []Violation{apparmor("spec.containers[0].securityContext.appArmorProfile", "app")},
 		},
 		{
 			name: "annotation value the kubelet does not know",
 			pod:  podWith(annotate(appKey, "complain")),
-			want: []Violation{annotated("metadata.annotations[container.apparmor.security.beta.kubernetes.io/app]", "app", "has unknown type complain")},
+			want: []Violation{apparmor("metadata.annotations[container.apparmor.security.beta.kubernetes.io/app]", "app")},
 		},
 		{
 			name: "annotation for another container does not apply",
 			pod:  podWith(tweaks(onPod(nil), annotate("container.apparmor.security.beta.kubernetes.io/other", "runtime/default"))),
-			want: []Violation{affecting(apparmor("spec.securityContext.appArmorProfile", "", `is not set for the pod or container "app"`), "app")},
+			want: []Violation{affecting(apparmor("spec.securityContext.appArmorProfile", ""), "app")},
 		},
 		{
 			name: "unrelated annotations do not apply",
 			pod:  podWith(tweaks(onPod(nil), annotate("apparmor.security.beta.kubernetes.io/app", "unconfined"), annotate("prometheus.io/scrape", "true"))),
-			want: []Violation{affecting(apparmor("spec.securityContext.appArmorProfile", "", `is not set for the pod or container "app"`), "app")},
+			want: []Violation{affecting(apparmor("spec.securityContext.appArmorProfile", ""), "app")},
 		},
 		{
 			name: "annotations on init and ephemeral containers",
@@ -149,8 +140,8 @@ func TestAppArmorProfile(t *testing.T) {
 				annotate("container.apparmor.security.beta.kubernetes.io/debug", "unconfined"),
 			)),
 			want: []Violation{
-				annotated("metadata.annotations[container.apparmor.security.beta.kubernetes.io/init]", "init", "is Unconfined"),
-				annotated("metadata.annotations[container.apparmor.security.beta.kubernetes.io/debug]", "debug", "is Unconfined"),
+				apparmor("metadata.annotations[container.apparmor.security.beta.kubernetes.io/init]", "init"),
+				apparmor("metadata.annotations[container.apparmor.security.beta.kubernetes.io/debug]", "debug"),
 			},
 		},
 		{
@@ -158,12 +149,12 @@ func TestAppArmorProfile(t *testing.T) {
 			name: "annotation for a name longer than the API allows",
 			pod: podWith(tweaks(onPod(nil), func(p *Pod) { p.Spec.Containers[0].Name = strings.Repeat("x", 100) },
 				annotate("container.apparmor.security.beta.kubernetes.io/"+strings.Repeat("x", 100), "unconfined"))),
-			want: []Violation{annotated("metadata.annotations[container.apparmor.security.beta.kubernetes.io/"+strings.Repeat("x", 100)+"]", strings.Repeat("x", 100), "is Unconfined")},
+			want: []Violation{apparmor("metadata.annotations[container.apparmor.security.beta.kubernetes.io/"+strings.Repeat("x", 100)+"]", strings.Repeat("x", 100))},
 		},
 		{
 			name: "annotation sets one container, the other has nothing",
 			pod:  podWith(tweaks(onPod(nil), sidecar, annotate(appKey, "runtime/default"))),
-			want: []Violation{apparmor("spec.containers[1].securityContext.appArmorProfile", "sidecar", "is not set here or for the pod")},
+			want: []Violation{apparmor("spec.containers[1].securityContext.appArmorProfile", "sidecar")},
 		},
 
 		// requireProfile: false only rejects Unconfined (and malformed profiles).
@@ -181,19 +172,19 @@ func TestAppArmorProfile(t *testing.T) {
 			name: "optional: pod Unconfined still fails",
 			pod:  podWith(onPod(profile(corev1.AppArmorProfileTypeUnconfined, nil))),
 			opts: optional,
-			want: []Violation{affecting(apparmor("spec.securityContext.appArmorProfile", "", `is Unconfined, inherited by container "app"`), "app")},
+			want: []Violation{affecting(apparmor("spec.securityContext.appArmorProfile", ""), "app")},
 		},
 		{
 			name: "optional: annotation unconfined still fails",
 			pod:  podWith(tweaks(onPod(nil), annotate(appKey, "unconfined"))),
 			opts: optional,
-			want: []Violation{annotated("metadata.annotations[container.apparmor.security.beta.kubernetes.io/app]", "app", "is Unconfined")},
+			want: []Violation{apparmor("metadata.annotations[container.apparmor.security.beta.kubernetes.io/app]", "app")},
 		},
 		{
 			name: "optional: Localhost without a profile still fails",
 			pod:  podWith(onApp(profile(corev1.AppArmorProfileTypeLocalhost, nil))),
 			opts: optional,
-			want: []Violation{apparmor("spec.containers[0].securityContext.appArmorProfile", "app", "is Localhost without a localhostProfile")},
+			want: []Violation{apparmor("spec.containers[0].securityContext.appArmorProfile", "app")},
 		},
 
 		{
@@ -203,17 +194,17 @@ func TestAppArmorProfile(t *testing.T) {
 		{
 			name: "deployment template: fields",
 			pod:  podWith(tweaks(inDeployment, onPod(nil))),
-			want: []Violation{affecting(apparmor("spec.template.spec.securityContext.appArmorProfile", "", `is not set for the pod or container "app"`), "app")},
+			want: []Violation{affecting(apparmor("spec.template.spec.securityContext.appArmorProfile", ""), "app")},
 		},
 		{
 			name: "deployment template: annotation",
 			pod:  podWith(tweaks(inDeployment, annotate(appKey, "unconfined"))),
-			want: []Violation{annotated("spec.template.metadata.annotations[container.apparmor.security.beta.kubernetes.io/app]", "app", "is Unconfined")},
+			want: []Violation{apparmor("spec.template.metadata.annotations[container.apparmor.security.beta.kubernetes.io/app]", "app")},
 		},
 		{
 			name: "cronjob template: annotation",
 			pod:  podWith(tweaks(inCronJob, annotate(appKey, "unconfined"))),
-			want: []Violation{annotated("spec.jobTemplate.spec.template.metadata.annotations[container.apparmor.security.beta.kubernetes.io/app]", "app", "is Unconfined")},
+			want: []Violation{apparmor("spec.jobTemplate.spec.template.metadata.annotations[container.apparmor.security.beta.kubernetes.io/app]", "app")},
 		},
 	})
 }

@@ -3,16 +3,12 @@ package rules
 import (
 	"testing"
 
-	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	rbacv1 "k8s.io/api/rbac/v1"
 )
 
 func TestBroadSubject(t *testing.T) {
-	const fix = "bind the Groups (on AKS, Microsoft Entra ID groups) or ServiceAccounts that need the role instead"
-	broad := func(field, problem string) Violation {
-		return Violation{Rule: "broad-subject", Field: field, Problem: problem, Fix: fix}
-	}
+	broad := func(field string) Violation { return violation("broad-subject", field, "") }
 	user := func(name string) rbacv1.Subject {
 		return rbacv1.Subject{Kind: rbacv1.UserKind, APIGroup: rbacv1.GroupName, Name: name}
 	}
@@ -39,7 +35,7 @@ func TestBroadSubject(t *testing.T) {
 		{
 			name:    "anonymous",
 			binding: Binding{RoleRef: admin, Subjects: []rbacv1.Subject{user("system:anonymous")}},
-			want:    []Violation{broad("subjects[0]", `grants ClusterRole "cluster-admin" to User "system:anonymous" (any request without credentials)`)},
+			want:    []Violation{broad("subjects[0]")},
 		},
 		{
 			name: "every account, among other subjects, in subject order",
@@ -47,24 +43,24 @@ func TestBroadSubject(t *testing.T) {
 				group("payments-devs"), group("system:authenticated"), group("system:unauthenticated"),
 			}},
 			want: []Violation{
-				broad("subjects[1]", `grants Role "editor" to Group "system:authenticated" (every account that can sign in)`),
-				broad("subjects[2]", `grants Role "editor" to Group "system:unauthenticated" (any request without credentials)`),
+				broad("subjects[1]"),
+				broad("subjects[2]"),
 			},
 		},
 		{
 			name:    "every service account, in a RoleBinding",
 			binding: Binding{RoleRef: rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "Role", Name: "editor"}, Subjects: []rbacv1.Subject{group("system:serviceaccounts")}},
-			want:    []Violation{broad("subjects[0]", `grants Role "editor" to Group "system:serviceaccounts" (every service account of every namespace)`)},
+			want:    []Violation{broad("subjects[0]")},
 		},
 		{
 			name:    "every service account, cluster-wide",
 			binding: Binding{ClusterWide: true, RoleRef: admin, Subjects: []rbacv1.Subject{group("system:serviceaccounts")}},
-			want:    []Violation{broad("subjects[0]", `grants ClusterRole "cluster-admin" to Group "system:serviceaccounts" (every service account of every namespace)`)},
+			want:    []Violation{broad("subjects[0]")},
 		},
 		{
 			name:    "one namespace's service accounts, cluster-wide",
 			binding: Binding{ClusterWide: true, RoleRef: admin, Subjects: []rbacv1.Subject{group("payments-admins"), group("system:serviceaccounts:payments")}},
-			want:    []Violation{broad("subjects[1]", `grants ClusterRole "cluster-admin" to Group "system:serviceaccounts:payments" (every service account of namespace "payments", in every namespace)`)},
+			want:    []Violation{broad("subjects[1]")},
 		},
 		{
 			name:    "one namespace's service accounts, in a RoleBinding, stay in its namespace",
@@ -93,7 +89,7 @@ func TestBroadSubject(t *testing.T) {
 		{
 			name:    "a Role that shares an allowed ClusterRole's name",
 			binding: Binding{RoleRef: rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "Role", Name: "system:discovery"}, Subjects: []rbacv1.Subject{group("system:authenticated")}},
-			want:    []Violation{broad("subjects[0]", `grants Role "system:discovery" to Group "system:authenticated" (every account that can sign in)`)},
+			want:    []Violation{broad("subjects[0]")},
 		},
 		{
 			name:    "a ClusterRole allowed by the configuration",
@@ -104,21 +100,16 @@ func TestBroadSubject(t *testing.T) {
 			name:    "the configuration replaces the defaults",
 			binding: Binding{RoleRef: clusterRole("system:discovery"), Subjects: []rbacv1.Subject{group("system:authenticated")}},
 			allowed: []string{"company:*"},
-			want:    []Violation{broad("subjects[0]", `grants ClusterRole "system:discovery" to Group "system:authenticated" (every account that can sign in)`)},
+			want:    []Violation{broad("subjects[0]")},
 		},
 	}
+	cases := make([]judged, 0, len(tests))
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			opts := DefaultOptions()
-			if tt.allowed != nil {
-				opts.AllowedBroadClusterRoles = tt.allowed
-			}
-			got := withoutIdentities(check(&tt.binding, &opts))
-			if len(tt.want) == 0 {
-				assert.Empty(t, got)
-				return
-			}
-			assert.Equal(t, tt.want, got)
-		})
+		opts := DefaultOptions()
+		if tt.allowed != nil {
+			opts.AllowedBroadClusterRoles = tt.allowed
+		}
+		cases = append(cases, judged{name: tt.name, want: tt.want, got: check(&tt.binding, &opts)})
 	}
+	assertJudged(t, "broad-subject", cases)
 }

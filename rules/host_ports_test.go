@@ -3,7 +3,6 @@ package rules
 import "testing"
 
 func TestHostPorts(t *testing.T) {
-	const fix = "remove hostPort and reach the pod through a Service"
 	runPodCases(t, "host-ports", []podCase{
 		{name: "compliant pod", pod: compliantPod()},
 		{
@@ -18,8 +17,8 @@ func TestHostPorts(t *testing.T) {
 				p.Spec.InitContainers[0].Ports = []ContainerPort{{HostPort: 53}}
 			}),
 			want: []Violation{
-				{Rule: "host-ports", Field: "spec.initContainers[0].ports[0].hostPort", Container: "init", Problem: "is 53", Fix: fix},
-				{Rule: "host-ports", Field: "spec.containers[0].ports[1].hostPort", Container: "app", Problem: "is 8080", Fix: fix},
+				violation("host-ports", "spec.initContainers[0].ports[0].hostPort", "init"),
+				violation("host-ports", "spec.containers[0].ports[1].hostPort", "app"),
 			},
 		},
 	})

@@ -7,17 +7,7 @@ import (
 )
 
 func TestPrivileged(t *testing.T) {
-	const fix = "set privileged: false or remove it"
-	privileged := func(field, container string) Violation {
-		return Violation{Rule: "privileged", Field: field, Container: container, Problem: "is true", Fix: fix}
-	}
-	hostProcess := func(field, container, what string) Violation {
-		return Violation{
-			Rule: "privileged", Field: field, Container: container,
-			Problem: "is true (a Windows HostProcess " + what + " has full access to the node)",
-			Fix:     "remove windowsOptions.hostProcess or set it to false, and run the workload as a normal Windows container",
-		}
-	}
+	privileged := func(field, container string) Violation { return violation("privileged", field, container) }
 
 	runPodCases(t, "privileged", []podCase{
 		{name: "compliant pod", pod: compliantPod()},
@@ -75,7 +65,7 @@ func TestPrivileged(t *testing.T) {
 			pod: podWith(tweaks(windows, func(p *Pod) {
 				podSC(p).WindowsOptions = &corev1.WindowsSecurityContextOptions{HostProcess: new(true)}
 			})),
-			want: []Violation{hostProcess("spec.securityContext.windowsOptions.hostProcess", "", "pod")},
+			want: []Violation{privileged("spec.securityContext.windowsOptions.hostProcess", "")},
 		},
 		{
 			name: "Windows HostProcess container, after its privileged flag",
@@ -85,7 +75,7 @@ func TestPrivileged(t *testing.T) {
 			})),
 			want: []Violation{
 				privileged("spec.containers[0].securityContext.privileged", "app"),
-				hostProcess("spec.containers[0].securityContext.windowsOptions.hostProcess", "app", "container"),
+				privileged("spec.containers[0].securityContext.windowsOptions.hostProcess", "app"),
 			},
 		},
 		{

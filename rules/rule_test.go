@@ -21,7 +21,8 @@ func ruleByID(t *testing.T, id string) Rule {
 	return Rule{}
 }
 
-// podCase is one row of a pod rule's table: a pod and the exact violations expected, in order.
+// podCase is one row of a pod rule's table: a pod and the exact violations expected, in order, by identity
+// (their words are in the rule's golden file).
 type podCase struct {
 	name string
 	pod  Pod
@@ -34,20 +35,15 @@ func runPodCases(t *testing.T, id string, cases []podCase) {
 	t.Helper()
 	check := ruleByID(t, id).CheckPod
 	require.NotNil(t, check, "rule %q judges no pods", id)
+	all := make([]judged, 0, len(cases))
 	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			opts := DefaultOptions()
-			if tc.opts != nil {
-				opts = *tc.opts
-			}
-			got := withoutIdentities(check(&tc.pod, &opts))
-			if len(tc.want) == 0 {
-				assert.Empty(t, got)
-				return
-			}
-			assert.Equal(t, tc.want, got)
-		})
+		opts := DefaultOptions()
+		if tc.opts != nil {
+			opts = *tc.opts
+		}
+		all = append(all, judged{name: tc.name, want: tc.want, got: check(&tc.pod, &opts)})
 	}
+	assertJudged(t, id, all)
 }
 
 // The IDs and their order are part of the configuration and message contract: a released rule keeps its
@@ -154,13 +150,4 @@ func TestSettingsSetTheOptionsTheirRuleReads(t *testing.T) {
 
 	_, ok = ruleByID(t, privilegedID).Setting("requireProfile")
 	assert.False(t, ok, "a setting belongs to the rule that declares it")
-}
-
-// withoutIdentities clears what violations are about for ratcheting, which identity_test.go tests, so that
-// rule tests compare what users see.
-func withoutIdentities(vs []Violation) []Violation {
-	for i := range vs {
-		vs[i].Identity = Identity{}
-	}
-	return vs
 }

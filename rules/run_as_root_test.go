@@ -7,16 +7,7 @@ import (
 )
 
 func TestRunAsRoot(t *testing.T) {
-	const (
-		nonRootFix = "set runAsNonRoot: true"
-		userFix    = "set runAsUser to a non-zero UID (for example 65532) or remove it"
-	)
-	nonRoot := func(field, container, problem string) Violation {
-		return Violation{Rule: "run-as-root", Field: field, Container: container, Problem: problem, Fix: nonRootFix}
-	}
-	user := func(field, container, problem string) Violation {
-		return Violation{Rule: "run-as-root", Field: field, Container: container, Problem: problem, Fix: userFix}
-	}
+	root := func(field, container string) Violation { return violation("run-as-root", field, container) }
 	podNonRoot := func(v *bool) func(p *Pod) { return func(p *Pod) { podSC(p).RunAsNonRoot = v } }
 	podUser := func(v *int64) func(p *Pod) { return func(p *Pod) { podSC(p).RunAsUser = v } }
 	appNonRoot := func(v *bool) func(p *Pod) { return func(p *Pod) { containerSC(p, 0).RunAsNonRoot = v } }
@@ -34,7 +25,7 @@ func TestRunAsRoot(t *testing.T) {
 		{
 			name: "container false overrides pod true",
 			pod:  podWith(appNonRoot(new(false))),
-			want: []Violation{nonRoot("spec.containers[0].securityContext.runAsNonRoot", "app", "is false")},
+			want: []Violation{root("spec.containers[0].securityContext.runAsNonRoot", "app")},
 		},
 		{
 			name: "container true overrides pod false",
@@ -43,12 +34,12 @@ func TestRunAsRoot(t *testing.T) {
 		{
 			name: "pod false inherited",
 			pod:  podWith(podNonRoot(new(false))),
-			want: []Violation{affecting(nonRoot("spec.securityContext.runAsNonRoot", "", `is false, inherited by container "app"`), "app")},
+			want: []Violation{affecting(root("spec.securityContext.runAsNonRoot", ""), "app")},
 		},
 		{
 			name: "pod false inherited by several containers is reported once",
 			pod:  podWith(tweaks(podNonRoot(new(false)), withInitAndEphemeral, sidecar)),
-			want: []Violation{affecting(nonRoot("spec.securityContext.runAsNonRoot", "", `is false, inherited by containers "init", "app", "sidecar", "debug"`), "init", "app", "sidecar", "debug")},
+			want: []Violation{affecting(root("spec.securityContext.runAsNonRoot", ""), "init", "app", "sidecar", "debug")},
 		},
 		{
 			name: "pod false inherited by some, overridden badly by one: pod first, then containers",
@@ -57,19 +48,19 @@ func TestRunAsRoot(t *testing.T) {
 				p.Spec.EphemeralContainers[0].SecurityContext.RunAsNonRoot = new(false)
 			})),
 			want: []Violation{
-				affecting(nonRoot("spec.securityContext.runAsNonRoot", "", `is false, inherited by containers "init", "sidecar"`), "init", "sidecar"),
-				nonRoot("spec.ephemeralContainers[0].securityContext.runAsNonRoot", "debug", "is false"),
+				affecting(root("spec.securityContext.runAsNonRoot", ""), "init", "sidecar"),
+				root("spec.ephemeralContainers[0].securityContext.runAsNonRoot", "debug"),
 			},
 		},
 		{
 			name: "unset everywhere",
 			pod:  podWith(podNonRoot(nil)),
-			want: []Violation{affecting(nonRoot("spec.securityContext.runAsNonRoot", "", `is not set for the pod or container "app"`), "app")},
+			want: []Violation{affecting(root("spec.securityContext.runAsNonRoot", ""), "app")},
 		},
 		{
 			name: "unset everywhere, with every kind of container, is reported once",
 			pod:  podWith(tweaks(podNonRoot(nil), withInitAndEphemeral, sidecar)),
-			want: []Violation{affecting(nonRoot("spec.securityContext.runAsNonRoot", "", `is not set for the pod or containers "init", "app", "sidecar", "debug"`), "init", "app", "sidecar", "debug")},
+			want: []Violation{affecting(root("spec.securityContext.runAsNonRoot", ""), "init", "app", "sidecar", "debug")},
 		},
 		{
 			name: "empty securityContexts",
@@ -77,7 +68,7 @@ func TestRunAsRoot(t *testing.T) {
 				p.Spec.SecurityContext = &corev1.PodSecurityContext{}
 				p.Spec.Containers[0].SecurityContext = &corev1.SecurityContext{}
 			}),
-			want: []Violation{affecting(nonRoot("spec.securityContext.runAsNonRoot", "", `is not set for the pod or container "app"`), "app")},
+			want: []Violation{affecting(root("spec.securityContext.runAsNonRoot", ""), "app")},
 		},
 		{
 			name: "no securityContext anywhere",
@@ -85,7 +76,7 @@ func TestRunAsRoot(t *testing.T) {
 				p.Spec.SecurityContext = nil
 				p.Spec.Containers[0].SecurityContext = nil
 			}),
-			want: []Violation{affecting(nonRoot("spec.securityContext.runAsNonRoot", "", `is not set for the pod or container "app"`), "app")},
+			want: []Violation{affecting(root("spec.securityContext.runAsNonRoot", ""), "app")},
 		},
 		{
 			name: "unset in some containers while others set it",
@@ -93,9 +84,9 @@ func TestRunAsRoot(t *testing.T) {
 				p.Spec.Containers[0].SecurityContext.RunAsNonRoot = new(true)
 			})),
 			want: []Violation{
-				nonRoot("spec.initContainers[0].securityContext.runAsNonRoot", "init", "is not set here or for the pod"),
-				nonRoot("spec.containers[1].securityContext.runAsNonRoot", "sidecar", "is not set here or for the pod"),
-				nonRoot("spec.ephemeralContainers[0].securityContext.runAsNonRoot", "debug", "is not set here or for the pod"),
+				root("spec.initContainers[0].securityContext.runAsNonRoot", "init"),
+				root("spec.containers[1].securityContext.runAsNonRoot", "sidecar"),
+				root("spec.ephemeralContainers[0].securityContext.runAsNonRoot", "debug"),
 			},
 		},
 		{
@@ -104,8 +95,8 @@ func TestRunAsRoot(t *testing.T) {
 				p.Spec.Containers[1].SecurityContext.RunAsNonRoot = new(false)
 			})),
 			want: []Violation{
-				nonRoot("spec.containers[0].securityContext.runAsNonRoot", "app", "is not set here or for the pod"),
-				nonRoot("spec.containers[1].securityContext.runAsNonRoot", "sidecar", "is false"),
+				root("spec.containers[0].securityContext.runAsNonRoot", "app"),
+				root("spec.containers[1].securityContext.runAsNonRoot", "sidecar"),
 			},
 		},
 
@@ -117,12 +108,12 @@ func TestRunAsRoot(t *testing.T) {
 		{
 			name: "pod runAsUser 0 inherited",
 			pod:  podWith(podUser(new(int64(0)))),
-			want: []Violation{affecting(user("spec.securityContext.runAsUser", "", `is 0 (root), inherited by container "app"`), "app")},
+			want: []Violation{affecting(root("spec.securityContext.runAsUser", ""), "app")},
 		},
 		{
 			name: "container runAsUser 0",
 			pod:  podWith(appUser(new(int64(0)))),
-			want: []Violation{user("spec.containers[0].securityContext.runAsUser", "app", "is 0 (root)")},
+			want: []Violation{root("spec.containers[0].securityContext.runAsUser", "app")},
 		},
 		{
 			name: "container runAsUser overrides pod runAsUser 0",
@@ -131,21 +122,21 @@ func TestRunAsRoot(t *testing.T) {
 		{
 			name: "container runAsUser 0 overrides pod non-zero",
 			pod:  podWith(tweaks(podUser(new(int64(1000))), appUser(new(int64(0))))),
-			want: []Violation{user("spec.containers[0].securityContext.runAsUser", "app", "is 0 (root)")},
+			want: []Violation{root("spec.containers[0].securityContext.runAsUser", "app")},
 		},
 		{
 			name: "init container runAsUser 0",
 			pod: podWith(tweaks(withInitAndEphemeral, func(p *Pod) {
 				p.Spec.InitContainers[0].SecurityContext.RunAsUser = new(int64(0))
 			})),
-			want: []Violation{user("spec.initContainers[0].securityContext.runAsUser", "init", "is 0 (root)")},
+			want: []Violation{root("spec.initContainers[0].securityContext.runAsUser", "init")},
 		},
 		{
 			name: "both checks fail: runAsNonRoot first, then runAsUser",
 			pod:  podWith(tweaks(podNonRoot(nil), podUser(new(int64(0))))),
 			want: []Violation{
-				affecting(nonRoot("spec.securityContext.runAsNonRoot", "", `is not set for the pod or container "app"`), "app"),
-				affecting(user("spec.securityContext.runAsUser", "", `is 0 (root), inherited by container "app"`), "app"),
+				affecting(root("spec.securityContext.runAsNonRoot", ""), "app"),
+				affecting(root("spec.securityContext.runAsUser", ""), "app"),
 			},
 		},
 
@@ -159,12 +150,12 @@ func TestRunAsRoot(t *testing.T) {
 		{
 			name: "hostUsers true is judged",
 			pod:  podWith(tweaks(appUser(new(int64(0))), func(p *Pod) { p.Spec.HostUsers = new(true) })),
-			want: []Violation{user("spec.containers[0].securityContext.runAsUser", "app", "is 0 (root)")},
+			want: []Violation{root("spec.containers[0].securityContext.runAsUser", "app")},
 		},
 		{
 			name: "windows pods are judged: runAsNonRoot is enforced there too",
 			pod:  podWith(tweaks(windows, podNonRoot(nil))),
-			want: []Violation{affecting(nonRoot("spec.securityContext.runAsNonRoot", "", `is not set for the pod or container "app"`), "app")},
+			want: []Violation{affecting(root("spec.securityContext.runAsNonRoot", ""), "app")},
 		},
 
 		// Paths from the object's root.
@@ -172,15 +163,15 @@ func TestRunAsRoot(t *testing.T) {
 			name: "deployment template",
 			pod:  podWith(tweaks(inDeployment, podNonRoot(new(false)), appUser(new(int64(0))))),
 			want: []Violation{
-				affecting(nonRoot("spec.template.spec.securityContext.runAsNonRoot", "", `is false, inherited by container "app"`), "app"),
-				user("spec.template.spec.containers[0].securityContext.runAsUser", "app", "is 0 (root)"),
+				affecting(root("spec.template.spec.securityContext.runAsNonRoot", ""), "app"),
+				root("spec.template.spec.containers[0].securityContext.runAsUser", "app"),
 			},
 		},
 		{
 			name: "cronjob template",
 			pod:  podWith(tweaks(inCronJob, podNonRoot(nil), sidecar, appNonRoot(new(true)))),
 			want: []Violation{
-				nonRoot("spec.jobTemplate.spec.template.spec.containers[1].securityContext.runAsNonRoot", "sidecar", "is not set here or for the pod"),
+				root("spec.jobTemplate.spec.template.spec.containers[1].securityContext.runAsNonRoot", "sidecar"),
 			},
 		},
 	})

@@ -7,10 +7,7 @@ import (
 )
 
 func TestSeccompProfile(t *testing.T) {
-	const fix = "set seccompProfile: {type: RuntimeDefault}"
-	seccomp := func(field, container, problem string) Violation {
-		return Violation{Rule: "seccomp-profile", Field: field, Container: container, Problem: problem, Fix: fix}
-	}
+	seccomp := func(field, container string) Violation { return violation("seccomp-profile", field, container) }
 	profile := func(typ corev1.SeccompProfileType, localhost *string) *corev1.SeccompProfile {
 		return &corev1.SeccompProfile{Type: typ, LocalhostProfile: localhost}
 	}
@@ -22,6 +19,7 @@ func TestSeccompProfile(t *testing.T) {
 
 	optional := DefaultOptions()
 	optional.RequireSeccompProfile = false
+	v118 := OptionsFor(Baseline, Version{pinned: true, minor: 18})
 	runPodCases(t, "seccomp-profile", []podCase{
 		{name: "compliant pod", pod: compliantPod()},
 		{
@@ -31,22 +29,22 @@ func TestSeccompProfile(t *testing.T) {
 		{
 			name: "pod Localhost without a profile",
 			pod:  podWith(onPod(profile(corev1.SeccompProfileTypeLocalhost, nil))),
-			want: []Violation{affecting(seccomp("spec.securityContext.seccompProfile", "", `is Localhost without a localhostProfile, inherited by container "app"`), "app")},
+			want: []Violation{affecting(seccomp("spec.securityContext.seccompProfile", ""), "app")},
 		},
 		{
 			name: "container Localhost with an empty profile",
 			pod:  podWith(onApp(profile(corev1.SeccompProfileTypeLocalhost, new("")))),
-			want: []Violation{seccomp("spec.containers[0].securityContext.seccompProfile", "app", "is Localhost without a localhostProfile")},
+			want: []Violation{seccomp("spec.containers[0].securityContext.seccompProfile", "app")},
 		},
 		{
 			name: "pod Unconfined inherited",
 			pod:  podWith(onPod(profile(corev1.SeccompProfileTypeUnconfined, nil))),
-			want: []Violation{affecting(seccomp("spec.securityContext.seccompProfile", "", `is Unconfined, inherited by container "app"`), "app")},
+			want: []Violation{affecting(seccomp("spec.securityContext.seccompProfile", ""), "app")},
 		},
 		{
 			name: "container Unconfined overrides pod RuntimeDefault",
 			pod:  podWith(onApp(profile(corev1.SeccompProfileTypeUnconfined, nil))),
-			want: []Violation{seccomp("spec.containers[0].securityContext.seccompProfile", "app", "is Unconfined")},
+			want: []Violation{seccomp("spec.containers[0].securityContext.seccompProfile", "app")},
 		},
 		{
 			name: "container RuntimeDefault overrides pod Unconfined",
@@ -62,17 +60,17 @@ func TestSeccompProfile(t *testing.T) {
 		{
 			name: "unset everywhere",
 			pod:  podWith(tweaks(onPod(nil), withInitAndEphemeral)),
-			want: []Violation{affecting(seccomp("spec.securityContext.seccompProfile", "", `is not set for the pod or containers "init", "app", "debug"`), "init", "app", "debug")},
+			want: []Violation{affecting(seccomp("spec.securityContext.seccompProfile", ""), "init", "app", "debug")},
 		},
 		{
 			name: "unset in some containers while others set it",
 			pod:  podWith(tweaks(onPod(nil), sidecar, onApp(profile(corev1.SeccompProfileTypeRuntimeDefault, nil)))),
-			want: []Violation{seccomp("spec.containers[1].securityContext.seccompProfile", "sidecar", "is not set here or for the pod")},
+			want: []Violation{seccomp("spec.containers[1].securityContext.seccompProfile", "sidecar")},
 		},
 		{
 			name: "unknown type",
 			pod:  podWith(onApp(profile("Permissive", nil))),
-			want: []Violation{seccomp("spec.containers[0].securityContext.seccompProfile", "app", "has unknown type Permissive")},
+			want: []Violation{seccomp("spec.containers[0].securityContext.seccompProfile", "app")},
 		},
 		{
 			name: "init and ephemeral containers: pod first, then init, regular, ephemeral",
@@ -81,9 +79,9 @@ func TestSeccompProfile(t *testing.T) {
 				p.Spec.EphemeralContainers[0].SecurityContext.SeccompProfile = profile(corev1.SeccompProfileTypeUnconfined, nil)
 			})),
 			want: []Violation{
-				affecting(seccomp("spec.securityContext.seccompProfile", "", `is Unconfined, inherited by container "app"`), "app"),
-				seccomp("spec.initContainers[0].securityContext.seccompProfile", "init", "is Localhost without a localhostProfile"),
-				seccomp("spec.ephemeralContainers[0].securityContext.seccompProfile", "debug", "is Unconfined"),
+				affecting(seccomp("spec.securityContext.seccompProfile", ""), "app"),
+				seccomp("spec.initContainers[0].securityContext.seccompProfile", "init"),
+				seccomp("spec.ephemeralContainers[0].securityContext.seccompProfile", "debug"),
 			},
 		},
 		{
@@ -93,12 +91,12 @@ func TestSeccompProfile(t *testing.T) {
 		{
 			name: "deployment template",
 			pod:  podWith(tweaks(inDeployment, onPod(nil))),
-			want: []Violation{affecting(seccomp("spec.template.spec.securityContext.seccompProfile", "", `is not set for the pod or container "app"`), "app")},
+			want: []Violation{affecting(seccomp("spec.template.spec.securityContext.seccompProfile", ""), "app")},
 		},
 		{
 			name: "cronjob template",
 			pod:  podWith(tweaks(inCronJob, onApp(profile(corev1.SeccompProfileTypeUnconfined, nil)))),
-			want: []Violation{seccomp("spec.jobTemplate.spec.template.spec.containers[0].securityContext.seccompProfile", "app", "is Unconfined")},
+			want: []Violation{seccomp("spec.jobTemplate.spec.template.spec.containers[0].securityContext.seccompProfile", "app")},
 		},
 		{
 			name: "unset, without requireProfile",
@@ -109,13 +107,39 @@ func TestSeccompProfile(t *testing.T) {
 			name: "Unconfined, without requireProfile",
 			pod:  podWith(onApp(profile(corev1.SeccompProfileTypeUnconfined, nil))),
 			opts: &optional,
-			want: []Violation{seccomp("spec.containers[0].securityContext.seccompProfile", "app", "is Unconfined")},
+			want: []Violation{seccomp("spec.containers[0].securityContext.seccompProfile", "app")},
 		},
 		{
 			name: "Unconfined on a windows pod, without requireProfile",
 			pod:  podWith(tweaks(windows, onPod(profile(corev1.SeccompProfileTypeUnconfined, nil)))),
 			opts: &optional,
-			want: []Violation{affecting(seccomp("spec.securityContext.seccompProfile", "", `is Unconfined, inherited by container "app"`), "app")},
+			want: []Violation{affecting(seccomp("spec.securityContext.seccompProfile", ""), "app")},
+		},
+
+		// Before v1.19 the seccomp annotations are judged as fields are: the pod's reaches every container, a
+		// container's its own, at the annotation's path.
+		{name: "v1.18: safe annotations", opts: &v118, pod: podWith(func(p *Pod) {
+			p.Annotations = map[string]string{
+				SeccompPodAnnotation:                     "runtime/default",
+				SeccompContainerAnnotationPrefix + "app": "localhost/profile.json",
+			}
+		})},
+		{name: "v1.18: docker/default", opts: &v118, pod: podWith(func(p *Pod) {
+			p.Annotations = map[string]string{SeccompPodAnnotation: "docker/default"}
+		})},
+		{
+			name: "v1.18: pod and container annotations unconfined", opts: &v118,
+			pod: podWith(tweaks(inDeployment, func(p *Pod) {
+				p.Annotations = map[string]string{
+					SeccompPodAnnotation:                      "unconfined",
+					SeccompContainerAnnotationPrefix + "app":  "unconfined",
+					SeccompContainerAnnotationPrefix + "gone": "unconfined",
+				}
+			})),
+			want: []Violation{
+				affecting(seccomp("spec.template.metadata.annotations[seccomp.security.alpha.kubernetes.io/pod]", ""), "app"),
+				seccomp("spec.template.metadata.annotations[container.seccomp.security.alpha.kubernetes.io/app]", "app"),
+			},
 		},
 	})
 }

@@ -7,7 +7,6 @@ import (
 )
 
 func TestSELinuxOptions(t *testing.T) {
-	const typeFix = "remove it, or set container_t, container_init_t, container_kvm_t or container_engine_t"
 	runPodCases(t, "selinux-options", []podCase{
 		{name: "compliant pod", pod: compliantPod()},
 		{
@@ -24,9 +23,9 @@ func TestSELinuxOptions(t *testing.T) {
 				containerSC(p, 0).SELinuxOptions = &corev1.SELinuxOptions{User: "system_u", Role: "system_r"}
 			}),
 			want: []Violation{
-				{Rule: "selinux-options", Field: "spec.securityContext.seLinuxOptions.type", Problem: `is "spc_t"`, Fix: typeFix},
-				{Rule: "selinux-options", Field: "spec.containers[0].securityContext.seLinuxOptions.user", Container: "app", Problem: `is "system_u"`, Fix: "remove it"},
-				{Rule: "selinux-options", Field: "spec.containers[0].securityContext.seLinuxOptions.role", Container: "app", Problem: `is "system_r"`, Fix: "remove it"},
+				violation("selinux-options", "spec.securityContext.seLinuxOptions.type", ""),
+				violation("selinux-options", "spec.containers[0].securityContext.seLinuxOptions.user", "app"),
+				violation("selinux-options", "spec.containers[0].securityContext.seLinuxOptions.role", "app"),
 			},
 		},
 	})

@@ -9,10 +9,7 @@ import (
 )
 
 func TestUserSubject(t *testing.T) {
-	const fix = "bind a Group (on AKS, a Microsoft Entra ID group) or a ServiceAccount instead"
-	userViolation := func(field, name string) Violation {
-		return Violation{Rule: "user-subject", Field: field, Problem: `binds User "` + name + `"`, Fix: fix}
-	}
+	userViolation := func(field string) Violation { return violation("user-subject", field, "") }
 	user := func(name string) rbacv1.Subject {
 		return rbacv1.Subject{Kind: rbacv1.UserKind, APIGroup: rbacv1.GroupName, Name: name}
 	}
@@ -34,14 +31,14 @@ func TestUserSubject(t *testing.T) {
 		{
 			name:     "user",
 			subjects: []rbacv1.Subject{user("alice@contoso.com")},
-			want:     []Violation{userViolation("subjects[0]", "alice@contoso.com")},
+			want:     []Violation{userViolation("subjects[0]")},
 		},
 		{
 			name:     "users among other subjects, in subject order",
 			subjects: []rbacv1.Subject{group, user("alice@contoso.com"), serviceAccount, user("bob@contoso.com")},
 			want: []Violation{
-				userViolation("subjects[1]", "alice@contoso.com"),
-				userViolation("subjects[3]", "bob@contoso.com"),
+				userViolation("subjects[1]"),
+				userViolation("subjects[3]"),
 			},
 		},
 		{name: "control plane user allowed by default", subjects: []rbacv1.Subject{user("system:kube-scheduler")}},
@@ -49,47 +46,42 @@ func TestUserSubject(t *testing.T) {
 			name:     "default allows only the system: prefix",
 			subjects: []rbacv1.Subject{user("systemadmin"), user("kube-system:admin")},
 			want: []Violation{
-				userViolation("subjects[0]", "systemadmin"),
-				userViolation("subjects[1]", "kube-system:admin"),
+				userViolation("subjects[0]"),
+				userViolation("subjects[1]"),
 			},
 		},
 		{
 			name:     "allowed exactly",
 			subjects: []rbacv1.Subject{user("breakglass@contoso.com"), user("breakglass@contoso.com.evil")},
 			allowed:  []string{"breakglass@contoso.com"},
-			want:     []Violation{userViolation("subjects[1]", "breakglass@contoso.com.evil")},
+			want:     []Violation{userViolation("subjects[1]")},
 		},
 		{
 			name:     "allowed by prefix",
 			subjects: []rbacv1.Subject{user("ops-1@contoso.com"), user("dev-1@contoso.com")},
 			allowed:  []string{"ops-*"},
-			want:     []Violation{userViolation("subjects[1]", "dev-1@contoso.com")},
+			want:     []Violation{userViolation("subjects[1]")},
 		},
 		{
 			name:     "empty allow list rejects system users too",
 			subjects: []rbacv1.Subject{user("system:kube-scheduler")},
 			allowed:  []string{},
-			want:     []Violation{userViolation("subjects[0]", "system:kube-scheduler")},
+			want:     []Violation{userViolation("subjects[0]")},
 		},
 		{
 			name:     "kind is matched exactly, as the API spells it",
 			subjects: []rbacv1.Subject{{Kind: "Group", Name: "alice@contoso.com"}},
 		},
 	}
+	cases := make([]judged, 0, len(tests))
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			opts := DefaultOptions()
-			if tt.allowed != nil {
-				opts.AllowedUsers = tt.allowed
-			}
-			got := withoutIdentities(check(&Binding{Subjects: tt.subjects}, &opts))
-			if len(tt.want) == 0 {
-				assert.Empty(t, got)
-				return
-			}
-			assert.Equal(t, tt.want, got)
-		})
+		opts := DefaultOptions()
+		if tt.allowed != nil {
+			opts.AllowedUsers = tt.allowed
+		}
+		cases = append(cases, judged{name: tt.name, want: tt.want, got: check(&Binding{Subjects: tt.subjects}, &opts)})
 	}
+	assertJudged(t, "user-subject", cases)
 }
 
 func TestMatchesName(t *testing.T) {

@@ -158,35 +158,3 @@ func TestRulesAtVersion(t *testing.T) {
 		})
 	}
 }
-
-// Before v1.19 the seccomp annotations are judged as fields are: the pod's reaches every container, a
-// container's its own, at the annotation's path.
-func TestSeccompAnnotations(t *testing.T) {
-	opts := OptionsFor(Baseline, Version{pinned: true, minor: 18})
-	const fix = "set it to runtime/default, or remove it and set seccompProfile: {type: RuntimeDefault}"
-	runPodCases(t, "seccomp-profile", []podCase{
-		{name: "safe annotations", opts: &opts, pod: podWith(func(p *Pod) {
-			p.Annotations = map[string]string{
-				SeccompPodAnnotation:                     "runtime/default",
-				SeccompContainerAnnotationPrefix + "app": "localhost/profile.json",
-			}
-		})},
-		{name: "docker/default", opts: &opts, pod: podWith(func(p *Pod) {
-			p.Annotations = map[string]string{SeccompPodAnnotation: "docker/default"}
-		})},
-		{
-			name: "pod and container annotations unconfined", opts: &opts,
-			pod: podWith(tweaks(inDeployment, func(p *Pod) {
-				p.Annotations = map[string]string{
-					SeccompPodAnnotation:                      "unconfined",
-					SeccompContainerAnnotationPrefix + "app":  "unconfined",
-					SeccompContainerAnnotationPrefix + "gone": "unconfined",
-				}
-			})),
-			want: []Violation{
-				affecting(Violation{Rule: "seccomp-profile", Field: "spec.template.metadata.annotations[seccomp.security.alpha.kubernetes.io/pod]", Problem: `is "unconfined"`, Fix: fix}, "app"),
-				{Rule: "seccomp-profile", Field: "spec.template.metadata.annotations[container.seccomp.security.alpha.kubernetes.io/app]", Container: "app", Problem: `is "unconfined"`, Fix: fix},
-			},
-		},
-	})
-}

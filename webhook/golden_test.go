@@ -1,14 +1,9 @@
 package webhook_test
 
 import (
-	"flag"
-	"fmt"
-	"io/fs"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -32,7 +27,6 @@ func goldenAnswerPath(t *testing.T, answer ...string) string {
 // golden file: the words kubectl shows, the warnings and the audit annotations.
 func assertGoldenAnswer(t *testing.T, golden string, got *admissionv1.AdmissionResponse) {
 	t.Helper()
-	usedGoldenAnswers.Store(golden, true)
 	answer := got.DeepCopy()
 	answer.UID = ""
 	if answer.Result != nil {
@@ -45,36 +39,8 @@ func assertGoldenAnswer(t *testing.T, golden string, got *admissionv1.AdmissionR
 	testgolden.Assert(t, golden, string(rendered), "go test ./webhook -update")
 }
 
-// usedGoldenAnswers are the golden files the tests compared with.
-var usedGoldenAnswers sync.Map
-
 // checkUnusedGoldenAnswers fails a run of every test when a golden answer belongs to no test any more (under
-// -update it removes it), so that a renamed or deleted case leaves no stale file behind. A run of some tests
-// (-run, -skip) cannot tell, and checks nothing.
+// -update it removes it), so that a renamed or deleted case leaves no stale file behind.
 func checkUnusedGoldenAnswers() int {
-	for _, name := range []string{"test.run", "test.skip"} {
-		if f := flag.Lookup(name); f == nil || f.Value.String() != "" {
-			return 0
-		}
-	}
-	code := 0
-	err := filepath.WalkDir(filepath.Join("testdata", "answers"), func(path string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		if _, used := usedGoldenAnswers.Load(path); used {
-			return nil
-		}
-		if testgolden.Updating() {
-			return os.Remove(path)
-		}
-		fmt.Fprintf(os.Stderr, "golden answer %s belongs to no test: remove it, or run go test ./webhook -update\n", path)
-		code = 1
-		return nil
-	})
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	return code
+	return testgolden.CheckUnused(filepath.Join("testdata", "answers"), "go test ./webhook -update")
 }
