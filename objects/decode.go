@@ -27,7 +27,8 @@ type Object struct {
 // PodTemplate (template), a binding's subjects, and a PodDisruptionBudget's spec.minAvailable and
 // spec.maxUnavailable. These paths do not overlap, so one Document decodes an
 // object of any judged kind in a single pass that skips every other field, before its kind is even known:
-// the webhook decodes an AdmissionReview's object while it decodes the review.
+// the webhook decodes an AdmissionReview's object while it decodes the review. The templates are pointers so
+// that only the one an object has is allocated: every review holds two Documents.
 type Document struct {
 	Metadata struct {
 		Name          string              `json:"name"`
@@ -40,14 +41,14 @@ type Document struct {
 	Spec struct {
 		rules.PodSpec
 		rules.DisruptionBudget
-		Template    podTemplate `json:"template"`
+		Template    *podTemplate `json:"template"`
 		JobTemplate struct {
 			Spec struct {
-				Template podTemplate `json:"template"`
+				Template *podTemplate `json:"template"`
 			} `json:"spec"`
 		} `json:"jobTemplate"`
 	} `json:"spec"`
-	Template podTemplate `json:"template"`
+	Template *podTemplate `json:"template"`
 	rules.Binding
 	Status Unread `json:"status"`
 }
@@ -132,11 +133,11 @@ func (d *Document) Object(k *Kind) *Object {
 		obj.Pod = &rules.Pod{Annotations: map[string]string(d.Metadata.Annotations), Spec: d.Spec.PodSpec}
 		return obj
 	case templateAtRoot:
-		tmpl = &d.Template
+		tmpl = d.Template
 	case templateInSpec:
-		tmpl = &d.Spec.Template
+		tmpl = d.Spec.Template
 	case templateInJobSpec:
-		tmpl = &d.Spec.JobTemplate.Spec.Template
+		tmpl = d.Spec.JobTemplate.Spec.Template
 	case bindingSubjects:
 		obj.Binding = &d.Binding
 		obj.Binding.ClusterWide = !k.Namespaced
@@ -144,6 +145,10 @@ func (d *Document) Object(k *Kind) *Object {
 	case disruptionBudget:
 		obj.DisruptionBudget = &d.Spec.DisruptionBudget
 		return obj
+	}
+	if tmpl == nil {
+		// A missing or null template is judged as an empty one.
+		tmpl = &podTemplate{}
 	}
 	obj.Pod = &rules.Pod{Path: k.shape.templatePath(), Annotations: map[string]string(tmpl.Metadata.Annotations), Spec: tmpl.Spec}
 	return obj

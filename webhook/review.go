@@ -6,6 +6,7 @@ import (
 	"mime"
 	"net/http"
 	"runtime/debug"
+	"sync"
 	"time"
 
 	"github.com/go-json-experiment/json"
@@ -209,13 +210,17 @@ func writeReview(w io.Writer, code int, apiVersion string, resp *admissionv1.Adm
 	}
 	// A failed write means the client is gone; there is nobody left to tell.
 	if isPlainAllow(resp) {
-		buf := make([]byte, 0, 160)
-		buf = append(buf, `{"kind":"AdmissionReview","apiVersion":`...)
+		pooled := allowBuffers.Get().(*[]byte)
+		defer allowBuffers.Put(pooled)
+		buf := append((*pooled)[:0], `{"kind":"AdmissionReview","apiVersion":`...)
 		buf, _ = jsontext.AppendQuote(buf, apiVersion)
 		buf = append(buf, `,"response":{"uid":`...)
 		buf, _ = jsontext.AppendQuote(buf, string(resp.UID))
 		buf = append(buf, `,"allowed":true}}`...)
 		_, _ = w.Write(buf)
+		if cap(buf) <= maxAllowBuffer {
+			*pooled = buf
+		}
 		return
 	}
 	review := admissionv1.AdmissionReview{
@@ -224,6 +229,12 @@ func writeReview(w io.Writer, code int, apiVersion string, resp *admissionv1.Adm
 	}
 	_ = json.MarshalWrite(w, &review)
 }
+
+// allowBuffers hold the bare "allowed" answers as they are written: the answer to most requests, written
+// without allocating. A buffer that grew past maxAllowBuffer (a UID of kilobytes) is not kept.
+var allowBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 256); return &b }}
+
+const maxAllowBuffer = 1 << 10
 
 // jsonContentType is shared by every response, so that setting the header allocates nothing.
 var jsonContentType = []string{"application/json"}
