@@ -39,6 +39,19 @@ func answer(t *testing.T, conn net.Conn) (*http.Response, string) {
 	return resp, string(data)
 }
 
+// postCompliantPod sends a compliant Pod's review on conn and requires it answered, with its UID.
+func postCompliantPod(t *testing.T, conn net.Conn) *http.Response {
+	t.Helper()
+	req := review(t, admissionv1.Create, newPod("web", compliantSpec()), nil)
+	body := reviewBody(t, req)
+	_, err := fmt.Fprintf(conn, "POST %s HTTP/1.1\r\nHost: kubeguard\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s", webhook.ValidatePath, len(body), body)
+	require.NoError(t, err)
+	resp, data := answer(t, conn)
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+	assert.Contains(t, data, string(req.UID))
+	return resp
+}
+
 // Headers that never end (here 1 MiB of them without the closing blank line) are refused once they pass
 // the limit, not read to the end: the connection is answered 431 and closed.
 func TestHeadersBeyondTheLimitAreRefused(t *testing.T) {
@@ -91,13 +104,7 @@ func TestConnectionsAreCapped(t *testing.T) {
 	}
 	require.NotNil(t, third)
 	defer third.Close()
-	req := review(t, admissionv1.Create, newPod("web", compliantSpec()), nil)
-	body := reviewBody(t, req)
-	_, err := fmt.Fprintf(third, "POST %s HTTP/1.1\r\nHost: kubeguard\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s", webhook.ValidatePath, len(body), body)
-	require.NoError(t, err)
-	resp, data := answer(t, third)
-	assert.Equal(t, http.StatusOK, resp.StatusCode)
-	assert.Contains(t, data, string(req.UID))
+	postCompliantPod(t, third)
 }
 
 // stall opens n connections that each send a request declaring a body of declared bytes, send the first
@@ -166,13 +173,7 @@ func TestFirstRequestMayComeAfterReadHeaderTimeout(t *testing.T) {
 	// Well past ReadHeaderTimeout, well within IdleTimeout.
 	time.Sleep(1500 * time.Millisecond)
 
-	req := review(t, admissionv1.Create, newPod("web", compliantSpec()), nil)
-	body := reviewBody(t, req)
-	_, err := fmt.Fprintf(conn, "POST %s HTTP/1.1\r\nHost: kubeguard\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s", webhook.ValidatePath, len(body), body)
-	require.NoError(t, err)
-	resp, data := answer(t, conn)
-	assert.Equal(t, http.StatusOK, resp.StatusCode)
-	assert.Contains(t, data, string(req.UID))
+	resp := postCompliantPod(t, conn)
 	assert.False(t, resp.Close, "the connection stays open for the next request")
 }
 
