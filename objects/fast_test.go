@@ -160,3 +160,26 @@ func BenchmarkDecodeReview(b *testing.B) {
 		}
 	}
 }
+
+// What the scanner leaves to the JSON package, an escaped surrogate or nesting deeper than it follows, an
+// object can hold in a member nobody reads: such an object is declined by the fast path and still decoded,
+// with the same members, by the JSON package, not refused.
+func TestDeclinedObjectsAreStillRead(t *testing.T) {
+	spec := `"spec": {"containers": [{"name": "web", "securityContext": {"privileged": true}}]}`
+	for name, unread := range map[string]string{
+		"escaped surrogate pair": `"\ud83d\ude00"`,
+		"nesting past the bound": strings.Repeat("[", maxScanDepth+1) + strings.Repeat("]", maxScanDepth+1),
+	} {
+		t.Run(name, func(t *testing.T) {
+			data := []byte(`{"metadata": {"name": "web", "managedFields": ` + unread + `}, ` + spec + `}`)
+			var fast Document
+			assert.False(t, fastUnmarshal(data, &fast), "declined")
+			var d Document
+			require.NoError(t, Unmarshal(data, &d))
+			assert.Equal(t, "web", d.Metadata.Name)
+			require.Len(t, d.Spec.Containers, 1)
+			require.NotNil(t, d.Spec.Containers[0].SecurityContext)
+			assert.Equal(t, new(true), d.Spec.Containers[0].SecurityContext.Privileged)
+		})
+	}
+}

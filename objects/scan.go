@@ -66,9 +66,10 @@ func (s *scanner) done() bool {
 	return s.space() == 0 && s.at == len(s.data)
 }
 
-// consume steps over whitespace and then over c, reporting whether c was next.
+// consume steps over whitespace and then over c (never 0, which space reports at the end), reporting
+// whether c was next.
 func (s *scanner) consume(c byte) bool {
-	if s.space() != c || s.at == len(s.data) {
+	if s.space() != c {
 		return false
 	}
 	s.at++
