@@ -129,7 +129,7 @@ func removedAPIsInUse(metrics []byte, target minor) ([]Finding, error) {
 			Rule:    rules.RemovedAPIInUseID,
 			Field:   apiVersion,
 			Problem: fmt.Sprintf("%s %s requested, and Kubernetes %s no longer serves it (upgrading to %s)", firstNames(names), judgement.Plural(len(names), "was", "were"), gv.release, target),
-			Fix:     "move the clients and manifests that use it to a served version, then wait for the API server's count to reset (it restarts with the upgrade; AKS looks back 12 hours)",
+			Fix:     fmt.Sprintf("move the clients and manifests that use it to the version that kubectl api-resources --api-group=%s shows for %s, then wait for the API server's count to reset (it restarts with the upgrade; AKS looks back 12 hours)", gv.group, judgement.Plural(len(names), "it", "them")),
 		}
 		f := findingOf(v)
 		f.Kind, f.Name, f.resource, f.apiVersion = "APIService", service, "apiservices.apiregistration.k8s.io", "apiregistration.k8s.io/v1"
